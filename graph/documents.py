@@ -1,0 +1,274 @@
+"""Reading articles: decode, normalise (width, traditional → simplified), header, boilerplate, sentences.
+
+Every rule downstream reads ``Document.clean``; ``Document.original`` maps its offsets back to the text
+as it was read, so evidence points into the file the user has.
+"""
+from __future__ import annotations
+
+import hashlib
+import html.parser
+import re
+from array import array
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .facts import Evidence
+from .lexicon import lexicon
+
+MAX_BYTES = 20 * 1024 * 1024
+CJK = "\u4e00-\u9fff"
+_SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \t\xa0]+(?=[{CJK}])")
+_PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' ·-]+\)")
+_INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
+_SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
+_DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者|稿源)\s*:")
+_FIELD_VALUE = r"\s*:\s*([^|\s]+(?:\s[^|\s:]+)?)"
+_CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
+
+
+class DocumentError(ValueError):
+    """An input that cannot be read as an article; the message is one line naming the file and the reason."""
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    text: str  # as decoded
+    clean: str  # what the rules read
+    offsets: array | None  # offsets[i] = position in text of clean[i]; None when the two coincide
+    sha256: str
+    title: str | None
+    date: str | None
+    source: str | None
+    editors: tuple[str, ...]
+    reporters: tuple[str, ...]
+    sentences: tuple[tuple[int, int], ...]  # spans of clean, content only
+    paragraphs: tuple[tuple[int, int], ...]  # spans of clean lines that hold content
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        """Offsets in ``text`` of the span ``clean[start:end]``."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], (self.offsets[end - 1] + 1 if end > start else self.offsets[start])
+
+
+    def evidence(self, start: int, end: int, rule: str) -> Evidence:
+        """Evidence for the span clean[start:end], in offsets of the original text."""
+        ss, se = next(((a, b) for a, b in self.sentences if a <= start < b), (start, end))
+        return Evidence(*self.original(start, end), *self.original(ss, se), rule)
+
+
+def read(path: str | Path) -> Document:
+    """Read one article file (UTF-8 or GB18030 text, or HTML); raises DocumentError with a one-line reason."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise DocumentError(f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
+        data = path.read_bytes()
+    except DocumentError:
+        raise
+    except IsADirectoryError:
+        raise DocumentError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    text = decode(data, str(path))
+    if path.suffix.lower() in (".html", ".htm") or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
+        text = html_to_text(text)
+    return parse(text, path.name)
+
+
+def decode(data: bytes, name: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030; binary and undecodable bytes are refused."""
+    if not data.strip():
+        raise DocumentError(f"{name}: empty file")
+    if b"\x00" in data[:8192]:
+        raise DocumentError(f"{name}: binary file (NUL bytes), not text")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise DocumentError(f"{name}: undecodable bytes (neither UTF-8 nor GB18030)")
+    controls = sum(1 for ch in text[:8192] if ch < " " and ch not in "\n\r\t\f")
+    if controls > 0.01 * min(len(text), 8192):
+        raise DocumentError(f"{name}: binary file (control characters), not text")
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+class _TextOfHTML(html.parser.HTMLParser):
+    SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "svg", "template", "form", "select"}
+    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table", "title"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.title, self._skip, self._in_title = [], "", 0, False
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self.SKIP:
+            self._skip += 1
+        self._in_title = tag == "title"
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag):
+        if tag in self.SKIP and self._skip:
+            self._skip -= 1
+        if tag == "title":
+            self._in_title = False
+        if tag in self.BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of a page: title first, then the body without scripts, styles or navigation."""
+    parser = _TextOfHTML()
+    parser.feed(markup)
+    parser.close()
+    body = re.sub(r"[ \t]*\n\s*", "\n", "".join(parser.parts)).strip()
+    title = parser.title.strip()
+    return f"{title}\n\n{body}" if title and not body.startswith(title) else body
+
+
+@cache
+def _width_table() -> dict[int, str]:
+    table = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    table.update({ord(k): v for k, v in lexicon()["variants"].items()})
+    return table
+
+
+@cache
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s that never changes the length (lines it would change are converted character by character)."""
+    if text.isascii():
+        return text
+    convert = _t2s().convert
+    out = convert(text)
+    if len(out) == len(text):
+        return out
+    lines = []
+    for line in text.split("\n"):
+        conv = convert(line)
+        lines.append(conv if len(conv) == len(line) else "".join(c if len(c := convert(ch)) != 1 else c for ch in line))
+    return "\n".join(lines)
+
+
+def normalise(text: str) -> tuple[str, array | None]:
+    """Half-width punctuation, simplified characters, no stray spaces or pinyin glosses inside names."""
+    text = to_simplified(text.translate(_width_table()))
+    drops = [m.span() for rx in (_SPACES_BETWEEN_CJK, _PINYIN_GLOSS, _INVISIBLE) for m in rx.finditer(text)]
+    if not drops:
+        return text, None
+    keep, offsets, pos = [], array("i"), 0
+    for start, end in sorted(drops):
+        if start < pos:
+            start = pos
+        if start >= end:
+            continue
+        keep.append(text[pos:start])
+        offsets.extend(range(pos, start))
+        pos = end
+    keep.append(text[pos:])
+    offsets.extend(range(pos, len(text)))
+    offsets.append(len(text))
+    return "".join(keep), offsets
+
+
+def parse(text: str, name: str) -> Document:
+    """Split a decoded article into metadata and content sentences (pure)."""
+    clean, offsets = normalise(text)
+    if not clean.strip():
+        raise DocumentError(f"{name}: no text")
+    lines, pos = [], 0
+    for line in clean.split("\n"):
+        lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    lex = lexicon()["documents"]
+    title = date = source = None
+    editors, reporters = [], []
+    content: list[tuple[int, int]] = []
+    seen = 0
+    for i, (s, e) in enumerate(lines):
+        line = clean[s:e].strip()
+        if not line:
+            continue
+        seen += 1
+        if any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
+            break
+        if seen <= 6 and _is_header(line):
+            d = _DATE.search(line)
+            if d and not date:
+                date = _iso_date(d)
+            source = source or _field(line, "来源|稿源")
+            editors += _field_all(line, "编辑|责编|责任编辑")
+            reporters += _field_all(line, "作者|记者")
+            continue
+        if any(m in line for m in lex["boilerplate_line"]):
+            continue
+        if title is None and seen == 1:
+            title = line
+        content.append((s, e))
+    for s, e in content:
+        for m in _CREDIT.finditer(clean, s, e):
+            reporters += [r for r in re.split(r"[ 、,]+", m.group(2).strip()) if r]
+    sentences = tuple(span for s, e in content for span in _sentences(clean, s, e)
+                      if not _CREDIT.fullmatch(clean, *span))
+    return Document(name=name, text=text, clean=clean, offsets=offsets,
+                    sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
+                    source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
+                    sentences=sentences, paragraphs=tuple(content))
+
+
+def _is_header(line: str) -> bool:
+    return bool(_HEADER_FIELD.search(line)) or (len(line) < 60 and bool(_DATE.match(line)))
+
+
+def _field(line: str, keys: str) -> str | None:
+    found = _field_all(line, keys)
+    return found[0] if found else None
+
+
+def _field_all(line: str, keys: str) -> list[str]:
+    return [m.group(1).strip() for m in re.finditer(rf"(?:{keys}){_FIELD_VALUE}", line)
+            if not _DATE.match(m.group(1))]
+
+
+def _iso_date(m: re.Match) -> str:
+    y, mo, d, h, mi, s = m.groups()
+    date = f"{int(y):04d}-{int(mo):02d}-{int(d):02d}"
+    return f"{date}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}" if h else date
+
+
+def _sentences(clean: str, start: int, end: int):
+    """Spans of the sentences of one line, without leading spaces."""
+    pos = start
+    for m in _SENTENCE_END.finditer(clean, start, end):
+        yield from _trimmed(clean, pos, m.end())
+        pos = m.end()
+    yield from _trimmed(clean, pos, end)
+
+
+def _trimmed(clean: str, s: int, e: int):
+    while s < e and clean[s].isspace():
+        s += 1
+    while e > s and clean[e - 1].isspace():
+        e -= 1
+    if e > s:
+        yield s, e

@@ -1,0 +1,390 @@
+"""Entities: divisions (linked to the gazetteer), villages, parks and programs, found in a Document.
+
+``recognise`` is pure: a Document in, spans and entities out. Offsets here are offsets of ``Document.clean``.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from .documents import CJK, Document
+from .facts import Entity
+from .gazetteer import Division, Gazetteer, gazetteer
+from .lexicon import lexicon
+
+LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
+_COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
+_QUOTED = re.compile(r"[“\"]([^“”\"]{2,20})[”\"]")
+_VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
+_NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政")
+
+
+@dataclass(frozen=True)
+class Span:
+    """An entity mention in Document.clean."""
+
+    start: int
+    end: int
+    key: str
+    type: str
+    rule: str
+    text: str
+
+
+@dataclass
+class Found:
+    """What recognition returns: entities by key, their spans in text order, and what relations need."""
+
+    entities: dict[str, Entity] = field(default_factory=dict)
+    spans: list[Span] = field(default_factory=list)
+    home: str | None = None
+    fused_pairs: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, key, key
+    park_partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # park key -> partner keys
+
+
+def division_key(code: str) -> str:
+    return f"division:{code}"
+
+
+def division_entity(d: Division) -> Entity:
+    return Entity(key=division_key(d.code), name=d.name, type=d.level, code=d.code,
+                  parent=division_key(d.parent) if d.parent else None, name_en=d.name_en, lon=d.lon, lat=d.lat)
+
+
+@cache
+def _rules() -> dict:
+    lex = lexicon()
+    return {
+        "self": lex["deixis"]["self"],
+        "abbreviation_verbs": lex["deixis"]["abbreviation_verbs"],
+        "fused_followers": sorted(lex["relations"]["fused_pair_followers"], key=len, reverse=True),
+        "collaboration": sorted(lex["programs"]["collaboration_suffixes"], key=len, reverse=True),
+        "quoted_followers": tuple(lex["programs"]["quoted_followers"]),
+        "park_suffixes": sorted(lex["parks"]["suffixes"], key=len, reverse=True),
+        "park_stops": sorted(lex["parks"]["stop_words"], key=len, reverse=True),
+        "pairing": lex["relations"]["pairing"],
+        "connectors": lex["relations"]["connectors"],
+    }
+
+
+def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
+    """Find every entity mention of a document (pure)."""
+    gaz = gaz or gazetteer()
+    found = Found()
+    text = doc.clean
+    hits = []  # (start, end, codes, rule)
+    for s, e in doc.sentences:
+        for hs, he, alias in gaz.scan(text, s, e):
+            if not alias.full and _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz):
+                continue
+            hits.append((hs, he, alias, "gazetteer"))
+    hits = _leftmost_longest(hits)
+    resolved = {}  # (start, end) -> code
+    pending = []
+    for hs, he, alias, rule in hits:
+        codes = _best_codes(alias.codes, gaz)
+        if len(codes) == 1:
+            resolved[hs, he] = codes[0]
+        else:
+            pending.append((hs, he, alias, codes))
+    home = _home(doc, gaz)
+    mentioned = set(resolved.values()) | ({home} if home else set())
+    for hs, he, alias, codes in pending:
+        code = _disambiguate(codes, mentioned, gaz, full=alias.full)
+        if code:
+            resolved[hs, he] = code
+        elif len({gaz.divisions[c].name for c in codes}) == 1:
+            d = gaz.divisions[codes[0]]
+            key = f"unlinked:{d.level}:{d.name}"
+            found.entities[key] = Entity(key=key, name=d.name, type=d.level, name_en=d.name_en)
+            found.spans.append(Span(hs, he, key, d.level, "gazetteer-ambiguous", text[hs:he]))
+    accepted = sorted(resolved)
+    for hs, he, alias, rule in hits:
+        code = resolved.get((hs, he))
+        if code is None:
+            continue
+        supported = _supported(text, hs, he, accepted, doc)
+        if alias.common and not supported:
+            continue
+        if not alias.full and gaz.divisions[code].level != "Province" and not supported \
+                and LEVEL_RANK[gaz.divisions[code].level] >= LEVEL_RANK["County"] \
+                and not set(gaz.ancestors(code)) & mentioned:
+            continue  # a bare county name (建宁 in 共建宁…) needs its city or province named too
+        _add_division(found, gaz, code, Span(hs, he, division_key(code), gaz.divisions[code].level,
+                                              "gazetteer-full" if alias.full else "gazetteer-short", text[hs:he]))
+    mentioned = {sp.key for sp in found.spans}
+    if home:
+        found.home = division_key(home)
+        _deixis(doc, gaz, found, home)
+    _fused_pairs(doc, gaz, found)
+    _abbreviation_verbs(doc, gaz, found, mentioned | {found.home})
+    _villages(doc, gaz, found)
+    _parks(doc, gaz, found)
+    _programs(doc, found)
+    found.spans.sort(key=lambda sp: (sp.start, -sp.end))
+    return found
+
+
+def _is_province(codes, gaz: Gazetteer) -> bool:
+    return all(gaz.divisions[c].level == "Province" for c in codes)
+
+
+def _inside_word(text: str, start: int, gaz: Gazetteer) -> bool:
+    """A short name whose first character ends an everyday word (投资兴业 is not 资兴) is not a name."""
+    return start > 0 and text[start - 1:start + 1] in gaz.bigrams
+
+
+def _leftmost_longest(hits):
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), not h[2].full))
+    out, pos = [], -1
+    for h in hits:
+        if h[0] >= pos:
+            out.append(h)
+            pos = h[1]
+    return out
+
+
+def _best_codes(codes, gaz: Gazetteer) -> list[str]:
+    return list(codes)
+
+
+def _disambiguate(codes, mentioned: set[str], gaz: Gazetteer, *, full: bool) -> str | None:
+    """Pick the candidate whose parents the document names; a bare short name leans to the higher level."""
+    weights = {"Province": 1, "City": 2, "County": 3, "Town": 4}
+    scored = []
+    for c in codes:
+        score = sum(weights.get(gaz.divisions[a].level, 1) for a in gaz.ancestors(c) if a in mentioned)
+        score += 5 if c in mentioned else 0
+        scored.append((score, c))
+    scored.sort(reverse=True)
+    if scored[0][0] > 0 and (len(scored) == 1 or scored[0][0] > scored[1][0]):
+        return scored[0][1]
+    if scored[0][0] == 0 and not full:
+        top = min(LEVEL_RANK[gaz.divisions[c].level] for c in codes)
+        best = [c for c in codes if LEVEL_RANK[gaz.divisions[c].level] == top]
+        if len(best) == 1:
+            return best[0]
+    return None
+
+
+def _supported(text: str, start: int, end: int, accepted: list[tuple[int, int]], doc: Document) -> bool:
+    """An everyday word counts as a place only with a strong sign: listed with places, counted (两县),
+    bracketed as an expansion (富(富平)), or paired with a place in a pairing sentence."""
+    if _COUNT_LEVEL.match(text, end):
+        return True
+    if start > 1 and text[start - 1] == "(" and text[end:end + 1] == ")" and re.match(f"[{CJK}]", text[start - 2]):
+        return True
+    rules = _rules()
+    for s, e in accepted:
+        if (s, e) == (start, end):
+            continue
+        between = text[e:start] if e <= start else text[end:s]
+        if between == "、":
+            return True
+        if between in rules["connectors"]:
+            sentence = next(((a, b) for a, b in doc.sentences if a <= start < b), (start, end))
+            if any(w in text[sentence[0]:sentence[1]] for w in rules["pairing"]):
+                return True
+    return False
+
+
+def _add_division(found: Found, gaz: Gazetteer, code: str, span: Span) -> None:
+    """Record a mention and the division with its parents (so every view can show where it lies)."""
+    found.spans.append(span)
+    while code and division_key(code) not in found.entities:
+        d = gaz.divisions[code]
+        found.entities[division_key(code)] = division_entity(d)
+        code = d.parent
+
+
+def _home(doc: Document, gaz: Gazetteer) -> str | None:
+    """The newspaper's own place, from the source in the header: 陕西日报 → 陕西省."""
+    if not doc.source:
+        return None
+    for s, e, alias in gaz.scan(doc.source):
+        if s == 0:
+            codes = [c for c in alias.codes if gaz.divisions[c].level in ("Province", "City")]
+            if len(codes) == 1:
+                return codes[0]
+    return None
+
+
+def _deixis(doc: Document, gaz: Gazetteer, found: Found, home: str) -> None:
+    """我省, 我市, 本县…: the newspaper's own place at the level the word names."""
+    chain = [home] + gaz.ancestors(home)
+    for word, level in _rules()["self"].items():
+        target = next((c for c in chain if gaz.divisions[c].level == level), None)
+        if target is None:
+            continue
+        for s, e in doc.sentences:
+            for m in re.finditer(word, doc.clean[s:e]):
+                _add_division(found, gaz, target, Span(s + m.start(), s + m.end(), division_key(target),
+                                                       gaz.divisions[target].level, "deixis-self", word))
+
+
+def _fused_pairs(doc: Document, gaz: Gazetteer, found: Found) -> None:
+    """苏陕, 闽宁, 沪滇 … followed by a collaboration word: two provinces named by one character each."""
+    abbr = gaz.abbreviations
+    followers = _rules()["fused_followers"]
+    text = doc.clean
+    for s, e in doc.sentences:
+        for i in range(s, e - 2):
+            a, b = text[i], text[i + 1]
+            if a in abbr and b in abbr and abbr[a] != abbr[b] and text.startswith(tuple(followers), i + 2):
+                if (i > s and text[i - 1] in abbr) or _covered(found, i, i + 2):
+                    continue
+                for j, code in ((i, abbr[a]), (i + 1, abbr[b])):
+                    _add_division(found, gaz, code, Span(j, j + 1, division_key(code), "Province", "fused-abbreviation", text[j]))
+                found.fused_pairs.append((i, i + 2, division_key(abbr[a]), division_key(abbr[b])))
+
+
+def _covered(found: Found, start: int, end: int) -> bool:
+    return any(sp.start < end and start < sp.end for sp in found.spans)
+
+
+def _abbreviation_verbs(doc: Document, gaz: Gazetteer, found: Found, mentioned: set) -> None:
+    """在陕投资, 来陕挂职, 援疆: a one-character province after a verb, when the document names that province."""
+    abbr, verbs, text = gaz.abbreviations, _rules()["abbreviation_verbs"], doc.clean
+    for s, e in doc.sentences:
+        for i in range(s + 1, e):
+            code = abbr.get(text[i])
+            if code and text[i - 1] in verbs and division_key(code) in mentioned and not _covered(found, i, i + 1):
+                _add_division(found, gaz, code, Span(i, i + 1, division_key(code), "Province", "abbreviation-after-verb", text[i]))
+
+
+def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
+    """Villages and communities: a known village of a town or county the document names, or …村 right after a town."""
+    text = doc.clean
+    parents = {sp.key: sp for sp in found.spans if sp.type in ("Town", "County") and sp.key.startswith("division:")}
+    names: dict[str, str] = {}
+    for key in parents:
+        code = key.split(":", 1)[1]
+        towns = [code] if len(code) == 9 else [c for c in _towns_of(gaz, code)]
+        for t in towns:
+            for name, vcode in gaz.villages(t).items():
+                if len(name) >= 3:
+                    names.setdefault(name, vcode if name not in names else "")  # "" marks a name shared by two
+    if names:
+        import ahocorasick
+
+        automaton = ahocorasick.Automaton()
+        for name in names:
+            automaton.add_word(name, name)
+        automaton.make_automaton()
+        hits = []
+        for s, e in doc.sentences:
+            for last, name in automaton.iter(text, s, e):
+                hits.append((last + 1 - len(name), last + 1, name))
+        for hs, he, name in _leftmost_longest_plain(hits):
+            if _covered(found, hs, he) or not names[name]:
+                continue
+            code = names[name]
+            _add_division(found, gaz, code, Span(hs, he, division_key(code), "Village", "village-of-named-parent", name))
+    for sp in [sp for sp in found.spans if sp.type == "Town"]:
+        pos = sp.end
+        while (m := _VILLAGE_STEM.match(text, pos)) and not _covered(found, m.start(), m.end()):
+            name = m.group()
+            if any(w in name for w in _NOT_VILLAGE) or len(name) < 3:
+                break
+            key = f"unlinked:Village:{name}"
+            found.entities[key] = Entity(key=key, name=name, type="Village", parent=sp.key)
+            found.spans.append(Span(m.start(), m.end(), key, "Village", "village-after-town", name))
+            pos = m.end() + 1 if text[m.end():m.end() + 1] == "、" else len(text)
+
+
+def _towns_of(gaz: Gazetteer, county: str):
+    return [c for c in _children(gaz).get(county, ())]
+
+
+@cache
+def _children(gaz: Gazetteer) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for d in gaz.divisions.values():
+        if d.level == "Town" and d.parent:
+            out.setdefault(d.parent, []).append(d.code)
+    return out
+
+
+def _leftmost_longest_plain(hits):
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+    out, pos = [], -1
+    for h in hits:
+        if h[0] >= pos:
+            out.append(h)
+            pos = h[1]
+    return out
+
+
+def park_name(raw: str) -> str:
+    """A park as the scorer names it: parenthesised expansions removed (宁(南京)商(商洛)… → 宁商…)."""
+    return re.sub(r"\([^()]*\)", "", raw)
+
+
+def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
+    """Named parks: a park word (产业园, 工业园区…) and the name before it, back to a stop word or punctuation.
+    A name counts when it carries a place, an expansion in brackets, or a fused abbreviation pair."""
+    rules, text, abbr = _rules(), doc.clean, gaz.abbreviations
+    for s, e in doc.sentences:
+        ends = set()
+        for suffix in rules["park_suffixes"]:
+            for m in re.finditer(re.escape(suffix), text[s:e]):
+                end = s + m.end()
+                if end in ends or any(end - len(x) < s + m.start() < end for x in ()):
+                    continue
+                ends.add(end)
+                start = _name_start(text, s, s + m.start(), rules["park_stops"])
+                raw = text[start:end]
+                name = park_name(raw)
+                core = name[: -len(suffix)]
+                inner = [sp for sp in found.spans if start <= sp.start and sp.end <= end and sp.key.startswith("division:")]
+                expansions = [sp for sp in inner if text[sp.start - 1:sp.start] == "("]
+                fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
+                if len(core) < 2 or not (inner or fused):
+                    continue
+                partners = [sp.key for sp in (expansions or inner)]
+                if fused and not expansions:
+                    partners = [division_key(abbr[core[0]]), division_key(abbr[core[1]])] + partners
+                key = f"park:{name}"
+                found.entities[key] = Entity(key=key, name=name, type="Park")
+                found.park_partners[key] = tuple(dict.fromkeys(found.park_partners.get(key, ()) + tuple(partners)))
+                found.spans.append(Span(start, end, key, "Park", "park-name", raw))
+
+
+def _name_start(text: str, floor: int, pos: int, stops) -> int:
+    """Walk back from pos over the name (brackets included) to a stop word or punctuation."""
+    start = pos
+    while start > floor:
+        ch = text[start - 1]
+        if ch == ")":
+            open_ = text.rfind("(", floor, start - 1)
+            if open_ < 0:
+                break
+            start = open_
+            continue
+        if not re.match(f"[{CJK}]", ch) or pos - start >= 20:
+            break
+        if any(text.startswith(w, start - len(w)) and start - len(w) >= floor for w in stops):
+            break
+        start -= 1
+    return start
+
+
+def _programs(doc: Document, found: Found) -> None:
+    """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
+    rules, text = _rules(), doc.clean
+    for start, end, _, _ in found.fused_pairs:
+        for suffix in rules["collaboration"]:
+            if text.startswith(suffix, end):
+                name = text[start:end] + suffix
+                key = f"program:{name}"
+                found.entities[key] = Entity(key=key, name=name, type="Program")
+                found.spans.append(Span(start, end + len(suffix), key, "Program", "collaboration-name", name))
+                break
+    for s, e in doc.sentences:
+        for m in _QUOTED.finditer(text, s, e):
+            if text.startswith(rules["quoted_followers"], m.end()) and not re.search(r"\d", m.group(1)):
+                name = m.group(1)
+                key = f"program:{name}"
+                found.entities[key] = Entity(key=key, name=name, type="Program")
+                found.spans.append(Span(m.start(1), m.end(1), key, "Program", "quoted-campaign", name))

@@ -1,0 +1,112 @@
+"""The national list of divisions (graph/data/divisions.tsv) and a matcher over all their names."""
+from __future__ import annotations
+
+import gzip
+from dataclasses import dataclass
+from functools import cache
+
+from .lexicon import DATA, lexicon
+
+
+@dataclass(frozen=True)
+class Division:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+    name_en: str
+    lon: float | None
+    lat: float | None
+
+
+@dataclass(frozen=True)
+class Alias:
+    """One spelling of one or more divisions: full (富平县), short (富平) or former (子长县)."""
+
+    text: str
+    codes: tuple[str, ...]
+    full: bool
+    common: bool  # also an everyday word (延长, 合作): needs more than the name alone
+
+
+class Gazetteer:
+    """Divisions by code, and an Aho-Corasick automaton over every alias."""
+
+    def __init__(self):
+        import ahocorasick
+
+        self.divisions: dict[str, Division] = {}
+        aliases: dict[str, dict[str, bool]] = {}  # text -> code -> full
+
+        def add(text: str, code: str, full: bool):
+            aliases.setdefault(text, {}).setdefault(code, full)
+
+        with (DATA / "divisions.tsv").open(encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("#"):
+                    continue
+                code, name, level, parent, shorts, lon, lat, name_en = line.rstrip("\n").split("\t")
+                self.divisions[code] = Division(code, name, level, parent or None, name_en,
+                                                float(lon) if lon else None, float(lat) if lat else None)
+                add(name, code, True)
+                for short in filter(None, shorts.split("|")):
+                    add(short, code, False)
+        lex = lexicon()
+        by_name = {}
+        for d in self.divisions.values():
+            by_name.setdefault(d.name, []).append(d.code)
+        for table, full in (("former_names", True), ("aliases", False)):
+            for old, (current, parent) in lex[table].items():
+                for code in self.resolve(current, parent, by_name):
+                    add(old, code, full)
+        common = set(lex["common_words"]["extra"])
+        with (DATA / "common_words.tsv").open(encoding="utf-8") as f:
+            common |= {line.split("\t")[0] for line in f if not line.startswith("#")}
+        self.aliases = {
+            text: Alias(text, tuple(codes), any(codes.values()), text in common)
+            for text, codes in aliases.items()
+        }
+        self.automaton = ahocorasick.Automaton()
+        for text, alias in self.aliases.items():
+            if len(text) >= 2:
+                self.automaton.add_word(text, alias)
+        self.automaton.make_automaton()
+        with (DATA / "common_bigrams.txt").open(encoding="utf-8") as f:
+            self.bigrams = frozenset(line.strip() for line in f if not line.startswith("#"))
+        self.abbreviations = {ch: code for ch, code in lex["province_abbreviations"].items()}
+        self._villages = None
+
+    def resolve(self, name: str, parent: str, by_name: dict[str, list[str]]) -> list[str]:
+        parents = set(by_name.get(parent, ()))
+        return [c for c in by_name.get(name, ()) if parents & set(self.ancestors(c))]
+
+    def ancestors(self, code: str) -> list[str]:
+        """Codes of the parent, grandparent, … of a division (not the division itself)."""
+        out, d = [], self.divisions.get(code)
+        while d is not None and d.parent:
+            out.append(d.parent)
+            d = self.divisions.get(d.parent)
+        return out
+
+    def scan(self, text: str, start: int = 0, end: int | None = None):
+        """Every alias occurrence in text[start:end] as (start, end, Alias), overlapping ones included."""
+        for last, alias in self.automaton.iter(text, start, len(text) if end is None else end):
+            yield last + 1 - len(alias.text), last + 1, alias
+
+    def villages(self, town_code: str) -> dict[str, str]:
+        """Village name → code for the villages and communities of one town (loaded on first use)."""
+        if self._villages is None:
+            table: dict[str, dict[str, str]] = {}
+            with gzip.open(DATA / "villages.tsv.gz", "rt", encoding="utf-8") as f:
+                for line in f:
+                    if not line.startswith("#"):
+                        code, name, town = line.rstrip("\n").split("\t")
+                        table.setdefault(town, {})[name] = code
+            self._villages = table
+        return self._villages.get(town_code, {})
+
+
+@cache
+def gazetteer() -> Gazetteer:
+    """The shared gazetteer (built once per process, about half a second)."""
+    return Gazetteer()

@@ -1,0 +1,70 @@
+"""Numbers as the articles write them: 4.5亿元, 2000万元, 1.05亿, 两千万元, 3.05万条, 2017年."""
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MULTIPLIERS = {"万亿": 1e12, "千亿": 1e11, "百亿": 1e10, "亿": 1e8, "千万": 1e7, "百万": 1e6, "万": 1e4, "千": 1e3}
+_NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?)"
+_MULT = "|".join(sorted(_MULTIPLIERS, key=len, reverse=True))
+_CURRENCIES = {"美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "元": "CNY"}
+_AMOUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*(美元|欧元|港元|港币|元)")
+_COUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*"
+                    r"(千瓦时|人次|对|家|个|人|名|所|批|条|项|户|亩|吨|次|座|场|期|县|镇|村|市|套|批次)")
+YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
+
+
+class Quantity(NamedTuple):
+    start: int
+    end: int
+    value: float
+    unit: str  # a currency code for money, else the counting word as written
+
+
+def parse_number(text: str) -> float:
+    """A number written in digits (1,175 or 4.5) or in Chinese (两千三百, 三点五)."""
+    text = text.replace(",", "")
+    if re.fullmatch(r"\d+(?:\.\d+)?", text):
+        return float(text)
+    whole, _, frac = text.partition("点")
+    total = section = 0
+    digit = None
+    for ch in whole:
+        if ch in _DIGITS:
+            digit = _DIGITS[ch]
+        elif ch in _UNITS:
+            section += (1 if digit is None else digit) * _UNITS[ch]
+            digit = None
+        else:
+            raise ValueError(f"not a number: {text}")
+    total = section + (digit or 0)
+    if frac:
+        total += float("0." + "".join(str(_DIGITS[ch]) for ch in frac))
+    return float(total)
+
+
+def amounts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Sums of money in text[start:end], in units of their currency (yuan for 元)."""
+    return [q for m in _AMOUNT.finditer(text, start, len(text) if end is None else end)
+            if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
+
+
+def counts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
+    """Counted figures (236对, 135家, 3.05万条) in text[start:end]."""
+    return [q for m in _COUNT.finditer(text, start, len(text) if end is None else end)
+            if (q := _quantity(m, m.group(3)))]
+
+
+def _quantity(m: re.Match, unit: str) -> Quantity | None:
+    try:
+        value = parse_number(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1)
+    except ValueError:
+        return None
+    return Quantity(m.start(), m.end(), value, unit)
+
+
+def years(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
+    """(start, end, year) of every 20xx年 in text[start:end]."""
+    return [(m.start(), m.end(), int(m.group(1))) for m in YEAR.finditer(text, start, len(text) if end is None else end)]
