@@ -24,7 +24,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者|稿源)\s*:")
-_FIELD_VALUE = r"\s*:\s*([^|\s]+(?:\s[^|\s:]+)?)"
+_FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|责任编辑|发布|记者|$)"
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
 
 
@@ -49,9 +49,7 @@ class Document:
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """Offsets in ``text`` of the span ``clean[start:end]``."""
-        if self.offsets is None:
-            return start, end
-        return self.offsets[start], (self.offsets[end - 1] + 1 if end > start else self.offsets[start])
+        return _original_span(self.offsets, start, end)
 
 
     def evidence(self, start: int, end: int, rule: str) -> Evidence:
@@ -213,6 +211,8 @@ def parse(text: str, name: str) -> Document:
         if any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
             break
         if seen <= 6 and _is_header(line):
+            # fields are read from the line as written: normalising drops the spaces that separate them
+            line = to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
             d = _DATE.search(line)
             if d and not date:
                 date = _iso_date(d)
@@ -234,6 +234,10 @@ def parse(text: str, name: str) -> Document:
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
                     sentences=sentences, paragraphs=tuple(content))
+
+
+def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
+    return (s, e) if offsets is None else (offsets[s], offsets[e - 1] + 1)
 
 
 def _is_header(line: str) -> bool:

@@ -280,7 +280,9 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             if _covered(found, hs, he) or not names[name]:
                 continue
             code = names[name]
-            _add_division(found, gaz, code, Span(hs, he, division_key(code), "Village", "village-of-named-parent", name))
+            key = division_key(code)
+            found.entities[key] = Entity(key=key, name=name, type="Village", code=code, parent=division_key(code[:9]))
+            found.spans.append(Span(hs, he, key, "Village", "village-of-named-parent", name))
     for sp in [sp for sp in found.spans if sp.type == "Town"]:
         pos = sp.end
         while (m := _VILLAGE_STEM.match(text, pos)) and not _covered(found, m.start(), m.end()):

@@ -20,7 +20,7 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
-PREFIXES = {"ewc": EWC, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "schema": SCHEMA, "geo": GEO}
+PREFIXES = {"ewc": EWC, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "schema": SCHEMA, "wgs": GEO}
 FUNDING_KINDS = {"FiscalAid": EWC.FiscalAid, "Donation": EWC.Donation, "Investment": EWC.Investment}
 
 

@@ -43,7 +43,7 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     fused = {(s, e): (a, b) for s, e, a, b in found.fused_pairs}
     for s, e in doc.sentences:
         spans = [sp for sp in found.spans if s <= sp.start < e]
-        places = _places(spans)
+        places = _places(spans, found)
         year = _year(doc, s, e)
         sentence_pairs = []
         for (fs, fe), (a, b) in fused.items():
@@ -67,11 +67,26 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     return relations, observations
 
 
-def _places(spans: list[Span]) -> list[Span]:
-    """Place mentions in order, one per position (a fused pair's two characters stay two mentions)."""
-    out = [sp for sp in spans if sp.type in _PLACE_TYPES]
-    return [sp for i, sp in enumerate(out) if not any(o.start <= sp.start < o.end and o is not sp and
-                                                       (o.end - o.start) > (sp.end - sp.start) for o in out)]
+def _places(spans: list[Span], found: Found) -> list[Span]:
+    """Place mentions in order; a written-out chain (云南省文山州富宁县) counts as its last, most specific place."""
+    out: list[Span] = []
+    for sp in spans:
+        if sp.type not in _PLACE_TYPES or any(o.start <= sp.start < o.end for o in out):
+            continue
+        if out and out[-1].end == sp.start and out[-1].key in _ancestors(found, sp.key):
+            sp = Span(out[-1].start, sp.end, sp.key, sp.type, sp.rule, out[-1].text + sp.text)
+            out[-1] = sp
+        else:
+            out.append(sp)
+    return out
+
+
+def _ancestors(found: Found, key: str) -> list[str]:
+    out, e = [], found.entities.get(key)
+    while e is not None and e.parent:
+        out.append(e.parent)
+        e = found.entities.get(e.parent)
+    return out
 
 
 def _pair_level(a: str, b: str) -> str:
@@ -177,7 +192,7 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
         if before:
             t0 = s + before[0][0]
             clause_start = max([s] + [m.end() for m in _CLAUSE.finditer(text, s, t0)])
-            builders = [p.key for p in _places(spans) if clause_start <= p.start and p.end <= t0]
+            builders = [p.key for p in _places(spans, found) if clause_start <= p.start and p.end <= t0]
             if not builders:
                 builders = list(_pair_deixis(text[clause_start:t0], last_pairs))
             partners += builders

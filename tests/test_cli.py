@@ -1,0 +1,70 @@
+"""The kg command as users run it: one-line errors, exit statuses, outputs."""
+import json
+import subprocess
+
+from tests.conftest import ROOT
+
+
+def run(kg, *args, cwd=None):
+    return subprocess.run([kg, *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_extract_prints_facts_json(kg):
+    r = run(kg, "extract", str(ROOT / "corpus" / "sushaan-2018-01-08.txt"))
+    assert r.returncode == 0, r.stderr
+    facts = json.loads(r.stdout)
+    assert facts["doc"] == "sushaan-2018-01-08.txt"
+    assert {"rel": "funds", "from": "江苏省", "to": "延安市", "amount_cny": 20000000, "year": 2017, "kind": "FiscalAid"} in facts["relations"]
+
+
+def test_extract_turtle_parses(kg):
+    from rdflib import Graph
+
+    r = run(kg, "extract", str(ROOT / "corpus" / "sushaan-2018-01-08.txt"), "--format", "turtle")
+    assert r.returncode == 0 and len(Graph().parse(data=r.stdout, format="turtle")) > 500
+
+
+def test_bad_inputs_give_one_line_and_status_2(kg, tmp_path):
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "image.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    (tmp_path / "latin1.txt").write_bytes("caf\xe9 \xff\xfe".encode("latin-1") * 3)
+    cases = {"empty.txt": "empty file", "image.txt": "binary", "latin1.txt": "undecodable", "missing.txt": "cannot be read"}
+    for name, reason in cases.items():
+        r = run(kg, "extract", str(tmp_path / name))
+        assert r.returncode == 2 and r.stdout == ""
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and name in lines[0] and reason in lines[0] and "Traceback" not in r.stderr
+
+
+def test_build_skips_bad_documents_and_builds_the_rest(kg, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("标题\n\n  南京市与商洛市结对。\n", encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(b"\x00\x00")
+    r = run(kg, "build", str(corpus), "--out", str(tmp_path / "out"))
+    assert r.returncode == 0, r.stderr
+    assert "bad.txt: binary" in r.stderr and "Traceback" not in r.stderr
+    assert "Built 1 document(s)" in r.stdout and str(tmp_path / "out" / "store") in r.stdout
+
+
+def test_build_with_nothing_to_build_exits_2_and_writes_nothing(kg, tmp_path):
+    (tmp_path / "empty").mkdir()
+    r = run(kg, "build", str(tmp_path / "empty"), str(tmp_path / "nope"), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2
+    assert "folder holds no text files" in r.stderr and "no such file or folder" in r.stderr
+    assert not (tmp_path / "out" / "facts.json").exists()
+
+
+def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(kg, tmp_path):
+    import fcntl
+    import os
+
+    out = tmp_path / "out"
+    out.mkdir()
+    fd = os.open(out / ".lock", os.O_CREAT | os.O_RDWR)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        r = run(kg, "build", "--out", str(out))
+    finally:
+        os.close(fd)
+    assert r.returncode == 2 and "another build is writing there" in r.stderr

@@ -1,0 +1,65 @@
+import pytest
+
+from graph.documents import DocumentError, decode, html_to_text, normalise, parse, read
+
+HEADER = "苏陕协作再上新台阶\n\n2019-03-02 09:10:00|来源:陕西日报|编辑:李明|责编:张华\n\n"
+
+
+def test_header_gives_title_date_source_and_people():
+    doc = parse(HEADER + "  正文第一句。第二句!\n  (陕西日报记者 王强)\n", "a.txt")
+    assert doc.title == "苏陕协作再上新台阶"
+    assert doc.date == "2019-03-02T09:10:00"
+    assert doc.source == "陕西日报"
+    assert doc.editors == ("李明", "张华")
+    assert doc.reporters == ("王强",)
+
+
+def test_header_with_full_width_fields_and_chinese_date():
+    doc = parse("标题\n来源：宁夏日报　　作者：马晓芳　　发布时间：2019年06月12日 09:30\n正文。", "b.txt")
+    assert (doc.source, doc.reporters, doc.date) == ("宁夏日报", ("马晓芳",), "2019-06-12T09:30:00")
+
+
+def test_sentences_exclude_header_credit_and_boilerplate():
+    doc = parse(HEADER + "  第一句。第二句;第三句\n  (陕西日报记者 王强)\n\n版权声明:未经授权不得转载。\n友情链接", "c.txt")
+    sentences = [doc.clean[s:e] for s, e in doc.sentences]
+    assert sentences == ["苏陕协作再上新台阶", "第一句。", "第二句;", "第三句"]
+
+
+def test_traditional_and_full_width_are_normalised_with_offsets_into_the_original():
+    text = "陝西省富平縣（Fùpíng）與江蘇省　丹陽市結對。"
+    clean, offsets = normalise(text)
+    assert clean == "陕西省富平县(Fùpíng)与江苏省丹阳市结对。".replace("(Fùpíng)", "")
+    doc = parse(text, "t.txt")
+    start = doc.clean.index("丹阳市")
+    s, e = doc.original(start, start + 3)
+    assert text[s:e] == "丹陽市"
+
+
+def test_variant_characters_opencc_misses():
+    assert normalise("陜西")[0] == "陕西"
+
+
+def test_decode_gb18030_and_refuse_binary_and_empty():
+    assert decode("苏陕协作".encode("gb18030"), "g.txt") == "苏陕协作"
+    with pytest.raises(DocumentError, match="g.bin: binary"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00", "g.bin")
+    with pytest.raises(DocumentError, match="e.txt: empty"):
+        decode(b"  \n ", "e.txt")
+    with pytest.raises(DocumentError, match="undecodable"):
+        decode(b"\xff\xfe\xfa\xfb\x81\x30" * 10, "u.txt")
+
+
+def test_read_reports_missing_and_folders(tmp_path):
+    with pytest.raises(DocumentError, match="cannot be read"):
+        read(tmp_path / "missing.txt")
+    with pytest.raises(DocumentError, match="is a folder"):
+        read(tmp_path)
+
+
+def test_html_keeps_text_and_drops_scripts_and_navigation():
+    page = ("<html><head><title>闽宁协作</title><script>alert('x')</script></head>"
+            "<body><nav>首页 | 新闻</nav><p>福建省与宁夏回族自治区结对。</p><footer>版权</footer></body></html>")
+    text = html_to_text(page)
+    assert text.splitlines()[0] == "闽宁协作"
+    assert "福建省与宁夏回族自治区结对。" in text
+    assert "alert" not in text and "首页" not in text and "版权" not in text

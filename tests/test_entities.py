@@ -1,0 +1,62 @@
+from graph.documents import parse
+from graph.entities import recognise
+
+HEAD = "标题\n\n2020-05-06 08:00|来源:{src}|编辑:某某\n\n"
+
+
+def names(text, src="陕西日报"):
+    doc = parse(HEAD.format(src=src) + text, "t.txt")
+    found = recognise(doc)
+    return {(found.entities[sp.key].name, found.entities[sp.key].type) for sp in found.spans}, found
+
+
+def test_everyday_words_are_not_places():
+    got, _ = names("双方加强合作,投入真金白银,支持企业投资兴业,并延长了协议期限。甘肃省与天津市开展协作。")
+    assert {n for n, _ in got} == {"甘肃省", "天津市"}
+
+
+def test_a_common_word_is_a_place_when_listed_and_counted():
+    got, _ = names("专家为延川、延长两县群众义诊。延安市各县积极响应。")
+    assert {("延川县", "County"), ("延长县", "County"), ("延安市", "City")} <= got
+
+
+def test_fused_abbreviations_and_deixis_follow_the_header():
+    got, found = names("苏陕扶贫协作深入推进,我省与江苏省互派干部。", src="陕西日报")
+    assert {("江苏省", "Province"), ("陕西省", "Province"), ("苏陕扶贫协作", "Program")} <= got
+    got, _ = names("我省与广东省深化粤黔协作。", src="贵州日报")
+    assert ("贵州省", "Province") in got and ("陕西省", "Province") not in got
+
+
+def test_ambiguous_district_is_decided_by_the_document():
+    _, found = names("南京市鼓楼区与商洛市结对。")
+    assert "division:320106" in found.entities
+    _, found = names("福建省福州市鼓楼区与宁夏回族自治区固原市原州区结对。")
+    assert "division:350102" in found.entities and "division:320106" not in found.entities
+
+
+def test_short_name_shared_by_several_divisions():
+    _, found = names("北京市朝阳区与内蒙古自治区赤峰市结对,朝阳与赤峰共建园区。")
+    assert "division:110105" in found.entities and "division:211300" not in found.entities
+
+
+def test_unlinked_name_keeps_its_type():
+    got, _ = names("城关镇与某地开展交流。")
+    assert ("城关镇", "Town") in got
+
+
+def test_village_of_a_named_town_is_linked():
+    _, found = names("延川县文安驿镇梁家河村与江苏省某村结对。")
+    assert "division:610622103215" in found.entities
+    assert found.entities["division:610622103215"].type == "Village"
+
+
+def test_parks_are_named_without_expansions_and_keep_their_partners():
+    got, found = names("两省共建宁(南京)商(商洛)生物医药产业园和富(富平)丹(丹阳)产业园,建设扶贫产业园3个。")
+    assert {("宁商生物医药产业园", "Park"), ("富丹产业园", "Park")} <= got
+    assert not any(t == "Park" and n == "扶贫产业园" for n, t in got)
+    assert found.park_partners["park:富丹产业园"] == ("division:610528", "division:321181")
+
+
+def test_quoted_campaign_is_a_program():
+    got, _ = names("江苏省开展“银发人才援陕”活动,这些“真金白银”带动增收。")
+    assert ("银发人才援陕", "Program") in got and ("真金白银", "Program") not in got

@@ -1,0 +1,25 @@
+from graph.gazetteer import gazetteer
+
+
+def test_every_level_is_present_with_parents():
+    gaz = gazetteer()
+    levels = {}
+    for d in gaz.divisions.values():
+        levels[d.level] = levels.get(d.level, 0) + 1
+    assert levels["Province"] == 31 and levels["City"] >= 330 and levels["County"] >= 2800 and levels["Town"] >= 38000
+    assert gaz.ancestors("610528") == ["610500", "610000"]  # 富平县 → 渭南市 → 陕西省
+
+
+def test_aliases_short_former_and_common():
+    gaz = gazetteer()
+    assert gaz.aliases["富平"].codes == ("610528",) and not gaz.aliases["富平"].full
+    assert gaz.aliases["金坛市"].codes == ("320413",)  # renamed 金坛区 in 2015
+    assert gaz.aliases["延长"].common and gaz.aliases["合作"].common
+    assert len(gaz.aliases["鼓楼区"].codes) == 4
+    assert gaz.divisions["610528"].name_en == "Fuping County" and gaz.divisions["610528"].lat is not None
+
+
+def test_villages_of_a_town():
+    gaz = gazetteer()
+    town = next(d.code for d in gaz.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
+    assert "梁家河村" in gaz.villages(town)

@@ -1,0 +1,26 @@
+import pytest
+
+from graph.numbers import amounts, counts, parse_number, years
+
+
+@pytest.mark.parametrize("text, value", [("4.5亿元", 450_000_000), ("2000万元", 20_000_000), ("1.05亿元", 105_000_000),
+                                         ("两千万元", 20_000_000), ("300余万元", 3_000_000), ("1,200元", 1200),
+                                         ("49.72亿元", 4_972_000_000)])
+def test_amounts_in_yuan(text, value):
+    [q] = amounts("资金" + text)
+    assert q.value == pytest.approx(value) and q.unit == "CNY"
+
+
+def test_other_currencies_keep_their_code():
+    assert [q.unit for q in amounts("捐赠50万美元")] == ["USD"]
+
+
+def test_counts_and_years():
+    assert [(q.value, q.unit) for q in counts("236对镇和111对村,3.05万条")] == [(236, "对"), (111, "对"), (30500, "条")]
+    assert [y for _, _, y in years("2017年以来,是2.25倍,2018年")] == [2017, 2018]
+
+
+def test_chinese_numerals():
+    assert parse_number("一千二百三十") == 1230
+    assert parse_number("十五") == 15
+    assert parse_number("三点五") == 3.5

@@ -1,0 +1,51 @@
+from rdflib import URIRef
+
+from graph.extract import extract_text
+from graph.rdf import EWC, facts_json, graph_iri, to_rdf
+
+TEXT = ("苏陕协作\n\n2018-01-08 08:44:38|来源:陕西日报|编辑:王菲\n\n"
+        "  江苏省2017年支援陕西省扶贫协作资金4.5亿元。汉中市与南通市结对。两省共建富(富平)丹(丹阳)产业园。\n")
+
+
+def test_facts_json_is_read_back_from_the_document_graph():
+    facts = extract_text(TEXT, "a.txt")
+    ds = to_rdf(facts)
+    record = facts_json(ds.graph(graph_iri("a.txt")), "a.txt")
+    assert record["doc"] == "a.txt"
+    assert {"name": "富平县", "type": "County"} in record["entities"]
+    assert {"rel": "pairedWith", "a": "南通市", "b": "汉中市"} in record["relations"]
+    funds = [r for r in record["relations"] if r["rel"] == "funds"]
+    assert funds == [{"rel": "funds", "from": "江苏省", "to": "陕西省", "amount_cny": 450000000, "year": 2017, "kind": "FiscalAid"}]
+    [cob] = [r for r in record["relations"] if r["rel"] == "coBuilds"]
+    assert cob["park"] == "富丹产业园" and {"富平县", "丹阳市"} <= set(cob["partners"])
+
+
+def test_divisions_by_code_with_labels_parent_and_evidence():
+    ds = to_rdf(extract_text(TEXT, "a.txt"))
+    g = ds.graph(graph_iri("a.txt"))
+    fuping = URIRef("https://w3id.org/ewc/id/division/610528")
+    assert {str(o) for o in g.objects(fuping, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))} == {"富平县", "Fuping County"}
+    assert (fuping, EWC.partOf, URIRef("https://w3id.org/ewc/id/division/610500")) in g
+    [row] = g.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
+        SELECT ?text ?start ?end ?rule WHERE { <https://w3id.org/ewc/id/division/610528> ewc:evidence ?ev .
+        ?ev ewc:text ?text ; ewc:start ?start ; ewc:end ?end ; ewc:rule ?rule }""")
+    assert str(row.text) == "富平" and TEXT[int(row.start):int(row.end)] == "富平"
+
+
+def test_same_fact_in_two_documents_is_one_node_with_two_evidence_links():
+    ds = to_rdf(extract_text(TEXT, "a.txt"))
+    to_rdf(extract_text(TEXT, "b.txt"), ds)
+    rows = list(ds.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
+        SELECT ?p (COUNT(DISTINCT ?doc) AS ?docs) WHERE { GRAPH ?g { ?p a ewc:Pairing ; ewc:evidence/ewc:inDocument ?doc } }
+        GROUP BY ?p"""))
+    assert len(rows) == 2 and {int(r.docs) for r in rows} == {2}  # 江苏–陕西 and 汉中–南通, each from both
+
+
+def test_rebuilding_a_document_replaces_exactly_its_graph():
+    ds = to_rdf(extract_text(TEXT, "a.txt"))
+    to_rdf(extract_text(TEXT, "b.txt"), ds)
+    to_rdf(extract_text("标题\n\n  福建省与宁夏回族自治区结对。\n", "a.txt"), ds)
+    a = facts_json(ds.graph(graph_iri("a.txt")), "a.txt")
+    b = facts_json(ds.graph(graph_iri("b.txt")), "b.txt")
+    assert [{r["a"], r["b"]} for r in a["relations"]] == [{"宁夏回族自治区", "福建省"}]
+    assert {"rel": "pairedWith", "a": "南通市", "b": "汉中市"} in b["relations"]
