@@ -6,31 +6,40 @@ evidence points into the original text.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 
 from .documents import Document
 from .entities import Found, Span
 from .facts import DIVISION_LEVELS, Observation, Relation
 from .lexicon import lexicon
-from .numbers import amounts, counts, years
+from .numbers import Quantity, amounts, counts, years
 
 _CLAUSE = re.compile(r"[,;:]")
+_MONTH = re.compile(r"(?<![\d年])\d{1,2}月")
 _PLACE_TYPES = set(DIVISION_LEVELS)
+_DEIXIS_LEVEL = {"省": "Province", "市": "City", "县": "County", "区": "County", "地": "any", "方": "any"}
 
 
 @cache
 def _rules() -> dict:
     rel, deixis = lexicon()["relations"], lexicon()["deixis"]
-    verbs = rel["funding_verbs"]
+    by_length = lambda words: sorted(words, key=len, reverse=True)  # noqa: E731
+    adverbs = "|".join(map(re.escape, by_length(rel["adverbs"])))
     return {
-        "pairing": sorted(rel["pairing"], key=len, reverse=True),
-        "connectors": set(rel["connectors"]),
-        "verbs": re.compile("|".join(sorted(map(re.escape, verbs), key=len, reverse=True))),
-        "verb_kind": verbs,
+        "pairing": rel["pairing"],
+        "connector_gap": re.compile(rf"(?:{adverbs})*(?:{'|'.join(map(re.escape, rel['connectors']))})"),
+        "linking_gap": re.compile(rf"(?:{adverbs})*(?:{'|'.join(map(re.escape, by_length(rel['linking_verbs'])))})"),
+        "verbs": re.compile("|".join(map(re.escape, by_length(rel["funding_verbs"])))),
+        "verb_kind": rel["funding_verbs"],
         "prepositions": set(rel["receiver_prepositions"]),
-        "cumulative": rel["cumulative"],
-        "cobuild": sorted(rel["cobuild"], key=len, reverse=True),
-        "pair_deixis": sorted(deixis["pair"], key=len, reverse=True),
+        "receiver_after": tuple(by_length(rel["receiver_after"])),
+        "eastern": set(rel["eastern_provinces"]),
+        "not_funding_before": tuple(rel["not_funding_before"]),
+        "cumulative": re.compile("|".join(map(re.escape, rel["cumulative"] + ["以来"]))),
+        "relative_years": rel["relative_years"],
+        "cobuild": by_length(rel["cobuild"]),
+        "pair_deixis": by_length(deixis["pair"]),
     }
 
 
@@ -40,30 +49,28 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     observations: list[Observation] = []
     types = {k: e.type for k, e in found.entities.items()}
     last_pairs: dict[str, tuple[str, str]] = {}  # level -> the pair named last, for 两省, 两市, 双方
-    fused = {(s, e): (a, b) for s, e, a, b in found.fused_pairs}
+    last_funding, paragraph = None, None
     for s, e in doc.sentences:
+        if paragraph is None or not paragraph[0] <= s < paragraph[1]:
+            paragraph = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), (s, e))
+            last_funding = None
         spans = [sp for sp in found.spans if s <= sp.start < e]
         places = _places(spans, found)
-        year = _year(doc, s, e)
-        sentence_pairs = []
-        for (fs, fe), (a, b) in fused.items():
-            if s <= fs < e:
-                sentence_pairs.append((a, b, fs, fe, "fused-abbreviation-pair"))
+        pairs = [(a, b, fs, fe, "fused-abbreviation-pair") for fs, fe, a, b in found.fused_pairs if s <= fs < e]
         if any(w in doc.clean[s:e] for w in _rules()["pairing"]):
-            sentence_pairs += _pairs_in_sentence(doc, places)
+            pairs += _pairs_in_sentence(doc, places)
         seen = set()
-        for a, b, ps, pe, rule in sentence_pairs:
+        for a, b, ps, pe, rule in pairs:
             if a == b or frozenset((a, b)) in seen:
                 continue
             seen.add(frozenset((a, b)))
             relations.append(Relation("pairedWith", (a, b), doc.evidence(ps, pe, rule),
-                                      level=_pair_level(types[a], types[b]), year=year))
-        for a, b, *_ in sentence_pairs:
+                                      level=_pair_level(types[a], types[b]), year=_year(doc, s, e, e)))
             last_pairs[_pair_level(types[a], types[b])] = last_pairs["any"] = (a, b)
-        funds, used = _fundings(doc, s, e, places, year)
+        funds, used, last_funding = _fundings(doc, s, e, places, pairs, found, last_funding)
         relations += funds
         relations += _cobuilds(doc, s, e, spans, found, last_pairs)
-        observations += _observations(doc, s, e, spans, used, year)
+        observations += _observations(doc, s, e, spans, used)
     return relations, observations
 
 
@@ -74,8 +81,7 @@ def _places(spans: list[Span], found: Found) -> list[Span]:
         if sp.type not in _PLACE_TYPES or any(o.start <= sp.start < o.end for o in out):
             continue
         if out and out[-1].end == sp.start and out[-1].key in _ancestors(found, sp.key):
-            sp = Span(out[-1].start, sp.end, sp.key, sp.type, sp.rule, out[-1].text + sp.text)
-            out[-1] = sp
+            out[-1] = Span(out[-1].start, sp.end, sp.key, sp.type, sp.rule, out[-1].text + sp.text)
         else:
             out.append(sp)
     return out
@@ -93,116 +99,169 @@ def _pair_level(a: str, b: str) -> str:
     return a if a == b else "Mixed"
 
 
-def _year(doc: Document, s: int, e: int) -> int | None:
-    """The year a sentence speaks of: its own 20xx年, else the one that leads its paragraph."""
-    found = years(doc.clean, s, e)
-    if found:
-        return found[0][2]
+def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
+    """The year a statement at ``pos`` speaks of: a 20xx年 before it in its sentence (none when the sentence
+    is cumulative: 累计, 以来), 今年/去年 from the article's date, else the year that leads the paragraph."""
+    text, rules = doc.clean, _rules()
+    own = [y for y in years(text, s, pos)]
+    cumulative = [m.end() for m in rules["cumulative"].finditer(text, s, pos)]
+    if own and not text.startswith("以来", own[-1][1]) and (not cumulative or own[-1][1] > cumulative[-1]):
+        return own[-1][2]
+    if cumulative:
+        return None
+    published = int(doc.date[:4]) if doc.date else None
+    for word, delta in rules["relative_years"].items():
+        if published and word in text[s:pos]:
+            return published + delta
     para = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), None)
-    if para:
-        lead = years(doc.clean, para[0], min(para[1], para[0] + 12))
-        if lead and not doc.clean.startswith("以来", lead[0][1]):
-            return lead[0][2]
+    # a year that opens a sentence of the paragraph (2019年, …) holds until another one does
+    lead = [ys[0] for a, b in doc.sentences if para and para[0] <= a <= s and (ys := years(text, a, min(b, a + 12)))]
+    if lead and (not text.startswith("以来", lead[-1][1]) or _MONTH.match(text, s)):
+        return lead[-1][2]
+    if published and _MONTH.match(text, s):
+        return published
     return None
 
 
 def _pairs_in_sentence(doc: Document, places: list[Span]):
-    """A与B、C与D结对 / 深圳市与百色市、河池市 / A对口帮扶B: who pairs with whom in one sentence."""
+    """A与B、C与D结对 / 深圳市与百色市、河池市 / A对口帮扶B、C: who pairs with whom in one pairing sentence."""
     text, rules = doc.clean, _rules()
-    out = []
-    left = None
-    for prev, sp in zip(places, places[1:]):
+
+    def joins(a: Span, b: Span) -> str | None:
+        gap = text[a.end:b.start].strip()
+        if rules["connector_gap"].fullmatch(gap):
+            return "pairing-connector"
+        if rules["linking_gap"].fullmatch(gap):
+            return "pairing-verb"
+        return None
+
+    out, left = [], None
+    for i in range(1, len(places)):
+        prev, sp = places[i - 1], places[i]
         gap = text[prev.end:sp.start].strip()
-        nxt = places[places.index(sp) + 1] if sp is not places[-1] else None
-        followed_by_connector = nxt is not None and text[sp.end:nxt.start].strip() in rules["connectors"]
-        if gap in rules["connectors"]:
+        opens_pair = i + 1 < len(places) and joins(sp, places[i + 1]) is not None
+        rule = joins(prev, sp)
+        if rule:
             left = prev
-            out.append((left.key, sp.key, left.start, sp.end, "pairing-connector"))
-        elif gap in ("、", ",") and left is not None and not followed_by_connector:
+            out.append((left.key, sp.key, left.start, sp.end, rule))
+        elif gap in ("、", ",", "和") and left is not None and not opens_pair:
             out.append((left.key, sp.key, left.start, sp.end, "pairing-list"))
-        elif len(gap) <= 8 and any(w in gap for w in rules["pairing"]) and not re.search(r"[,、]", gap):
-            out.append((prev.key, sp.key, prev.start, sp.end, "pairing-verb"))
-            left = None
         else:
             left = None
     return out
 
 
-def _fundings(doc: Document, s: int, e: int, places: list[Span], year: int | None):
-    """X向Y援助/捐赠/投入…N元, X支援Y…N元, X拿出N元支持Y: giver, receiver, amount, year, kind."""
+@dataclass(frozen=True)
+class _Frame:
+    """Who gives to whom with which verb, before any amount is attached."""
+
+    giver: Span
+    receiver: Span | None
+    verb_end: int
+    kind: str
+
+
+def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: Found, last):
+    """X向Y援助/捐赠/投入…N元, X支援Y…N元, X拿出N元支持Y, A与B结对以来投入N元: giver, receiver, amount, year, kind.
+    ``last`` is the paragraph's previous funding, whose receiver a later amount of the same giver keeps."""
     text, rules = doc.clean, _rules()
+    frames = [f for v in rules["verbs"].finditer(text, s, e) if (f := _frame(text, v, places, rules))]
     out, used = [], set()
-    floor, giver = s, None
-    cumulative = any(w in text[s:e] for w in rules["cumulative"])
     for q in amounts(text, s, e):
-        if q.value < 1000:
+        if q.value < 1000 or text[max(s, q.start - 4):q.start].endswith(rules["not_funding_before"]) \
+                or any(w in text[max(s, q.start - 6):q.start] for w in rules["not_funding_before"][1:3]):
             continue
-        verbs = [m for m in rules["verbs"].finditer(text, floor, q.start)]
-        after = [m for m in rules["verbs"].finditer(text, q.end, _clause_end(text, q.end, e))]
-        verb = verbs[-1] if verbs else None
-        if verb is None:
-            floor = q.end
+        frame = next((f for f in reversed(frames) if f.verb_end <= q.start), None)
+        verb = next((v for v in reversed(list(rules["verbs"].finditer(text, s, q.start)))), None)
+        if frame is None and verb is not None:
+            frame = _pair_frame(pairs, found, verb, rules)
+        if frame is None and last is not None and not any(s <= sp.start < q.start and sp.start > last.verb_end
+                                                          for sp in places):
+            frame = last  # 从2017年的2000万元增加到2019年的1.02亿元
+        if frame is None:
             continue
-        candidates = [sp for sp in places if floor <= sp.start and sp.end <= verb.start()]
-        subject = next((sp for sp in reversed(candidates) if _subject_gap(text, sp, verb.start(), rules)), None)
-        giver = subject or giver
-        receiver = None
-        if giver is not None:
-            receiver = next((sp for sp in candidates if sp.start > giver.start and
-                             text[sp.start - 1:sp.start] in rules["prepositions"] | {"在"}), None)
-        if receiver is None:
-            receiver = next((sp for sp in places if verb.end() <= sp.start < q.start and sp.start - verb.end() <= 3), None)
-        if receiver is None and after:
-            receiver = next((sp for sp in places if after[0].end() <= sp.start <= after[0].end() + 2), None)
-        floor = q.end
-        if giver is None or receiver is None or giver.key == receiver.key:
+        receiver = _listed_receiver(text, q, places, frame) or frame.receiver \
+            or _receiver_after(text, q, places, rules, e) or (last.receiver if last and last.giver.key == frame.giver.key else None)
+        if receiver is None or receiver.key == frame.giver.key:
             continue
-        kind = rules["verb_kind"][verb.group()]
-        if "捐" in text[s:q.end]:
-            kind = "Donation"
-        own = [y for y in years(text, s, q.start)]
-        when = own[-1][2] if own else year
-        if cumulative or (own and text.startswith("以来", own[-1][1])):
-            when = None
-        out.append(Relation("funds", (giver.key, receiver.key), doc.evidence(giver.start, q.end, "funding-verb"),
-                            year=when, amount=q.value, currency=q.unit, funding_kind=kind))
+        kind = "Donation" if "捐" in text[s:q.end] else frame.kind
+        out.append(Relation("funds", (frame.giver.key, receiver.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
+                            year=_year(doc, s, e, q.start), amount=q.value, currency=q.unit, funding_kind=kind))
         used.add((q.start, q.end))
-    return out, used
+        last = _Frame(frame.giver, receiver, q.end, kind)
+    return out, used, last
 
 
-def _clause_end(text: str, pos: int, end: int) -> int:
-    m = _CLAUSE.search(text, pos, end)
-    return m.start() if m else end
+def _frame(text: str, verb: re.Match, places: list[Span], rules) -> _Frame | None:
+    """The giver before a funding verb (with nothing but a year or 政府 between) and the receiver, if named."""
+    before = [sp for sp in places if sp.end <= verb.start()]
+    giver = next((sp for sp in reversed(before) if _subject_gap(text, sp, verb.start(), rules)), None)
+    if giver is None:
+        return None
+    receiver = next((sp for sp in before if sp.start > giver.start and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
+    if receiver is None:
+        receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3), None)
+    return _Frame(giver, receiver, verb.end(), rules["verb_kind"][verb.group()])
 
 
 def _subject_gap(text: str, sp: Span, verb_start: int, rules) -> bool:
-    """Between a giver and its verb: a year, 政府, 还… but no list or second party."""
     gap = text[sp.end:verb_start]
-    return len(gap) <= 15 and not re.search(r"[、,;与和及]", gap) and text[sp.start - 1:sp.start] not in rules["prepositions"]
+    return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap)
+            and text[sp.start - 1:sp.start] not in rules["prepositions"])
+
+
+def _pair_frame(pairs, found: Found, verb: re.Match, rules) -> _Frame | None:
+    """A与B结对以来,投入资金N元: the partner in an eastern province gives to the other."""
+    for a, b, start, end, _ in pairs:
+        if end <= verb.start():
+            east = [k for k in (a, b) if _province(found, k) in rules["eastern"]]
+            if len(east) == 1:
+                giver, receiver = (a, b) if east[0] == a else (b, a)
+                g = Span(start, start, giver, found.entities[giver].type, "pair", "")
+                r = Span(end, end, receiver, found.entities[receiver].type, "pair", "")
+                return _Frame(g, r, verb.end(), rules["verb_kind"][verb.group()])
+    return None
+
+
+def _province(found: Found, key: str) -> str | None:
+    chain = [key] + _ancestors(found, key)
+    return next((k.split(":", 1)[1] for k in chain if found.entities[k].type == "Province" and k.startswith("division:")), None)
+
+
+def _listed_receiver(text: str, q: Quantity, places: list[Span], frame: _Frame) -> Span | None:
+    """深圳市投入百色市5.12亿元、河池市4.63亿元: a place right before the amount, after the frame's receiver."""
+    sp = next((sp for sp in reversed(places) if sp.end <= q.start), None)
+    if sp and q.start - sp.end <= 2 and frame.receiver and sp.start > frame.receiver.end and text[sp.start - 1] in "、,":
+        return sp
+    return None
+
+
+def _receiver_after(text: str, q: Quantity, places: list[Span], rules, e: int) -> Span | None:
+    """…安排资金500万元,在田林县援建…: the receiver named after the amount."""
+    for sp in places:
+        if q.end <= sp.start < e and sp.start - q.end <= 8 and text[:sp.start].endswith(rules["receiver_after"]):
+            return sp
+    return None
 
 
 def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, last_pairs):
     """Parks built together: partners from the park's name (富(富平)丹(丹阳)) and the builders (A与B共建, 两省共建)."""
     text, rules = doc.clean, _rules()
     out = []
-    triggers = [(m.start(), m.end()) for w in rules["cobuild"] for m in re.finditer(re.escape(w), text[s:e])]
+    triggers = [s + m.start() for w in rules["cobuild"] for m in re.finditer(re.escape(w), text[s:e])]
     for sp in (sp for sp in spans if sp.type == "Park"):
-        partners = list(found.park_partners.get(sp.key, ()))
-        before = [t for t in triggers if s + t[1] <= sp.start]
+        named = found.park_partners.get(sp.key, ())
+        partners = list(named)
+        before = sorted(t for t in triggers if t < sp.start)
         if before:
-            t0 = s + before[0][0]
+            t0 = before[-1]
             clause_start = max([s] + [m.end() for m in _CLAUSE.finditer(text, s, t0)])
             builders = [p.key for p in _places(spans, found) if clause_start <= p.start and p.end <= t0]
-            if not builders:
-                builders = list(_pair_deixis(text[clause_start:t0], last_pairs))
-            partners += builders
+            partners += builders or _pair_deixis(text[clause_start:t0], last_pairs)
         partners = list(dict.fromkeys(partners))
-        if len(partners) >= 2 and (before or len(found.park_partners.get(sp.key, ())) >= 2):
+        if len(partners) >= 2 and (before or len(named) >= 2):
             out.append(Relation("coBuilds", tuple(partners), doc.evidence(sp.start, sp.end, "cobuild"), park=sp.key))
     return out
-
-
-_DEIXIS_LEVEL = {"省": "Province", "市": "City", "县": "County", "区": "County", "地": "any", "方": "any"}
 
 
 def _pair_deixis(text: str, last_pairs) -> tuple[str, ...]:
@@ -214,7 +273,7 @@ def _pair_deixis(text: str, last_pairs) -> tuple[str, ...]:
     return ()
 
 
-def _observations(doc: Document, s: int, e: int, spans: list[Span], used: set, year):
+def _observations(doc: Document, s: int, e: int, spans: list[Span], used: set):
     """Figures (236对镇, 135家企业, 49.72亿元) about the nearest place or program before them in the clause."""
     text, out = doc.clean, []
     for q in counts(text, s, e) + amounts(text, s, e):
@@ -225,5 +284,6 @@ def _observations(doc: Document, s: int, e: int, spans: list[Span], used: set, y
         if not about:
             continue
         label = text[about[-1].start:min(e, q.end + 4)]
-        out.append(Observation(about[-1].key, q.value, q.unit, label, doc.evidence(q.start, q.end, "figure"), year=year))
+        out.append(Observation(about[-1].key, q.value, q.unit, label, doc.evidence(q.start, q.end, "figure"),
+                               year=_year(doc, s, e, q.start)))
     return out
