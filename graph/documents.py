@@ -25,6 +25,7 @@ _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者|稿源)\s*:")
 _FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|责任编辑|发布|记者|$)"
+_NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|网)")
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
 
 
@@ -216,7 +217,7 @@ def parse(text: str, name: str) -> Document:
             d = _DATE.search(line)
             if d and not date:
                 date = _iso_date(d)
-            source = source or _field(line, "来源|稿源")
+            source = source or _field(line, "来源|稿源") or _newspaper(line)
             editors += _field_all(line, "编辑|责编|责任编辑")
             reporters += _field_all(line, "作者|记者")
             continue
@@ -242,6 +243,12 @@ def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
 
 def _is_header(line: str) -> bool:
     return bool(_HEADER_FIELD.search(line)) or (len(line) < 60 and bool(_DATE.match(line)))
+
+
+def _newspaper(line: str) -> str | None:
+    """A header without 来源: names the paper first (青海日报 2024-06-12 09:05 编辑:…)."""
+    m = _NEWSPAPER.match(line.strip())
+    return m.group() if m else None
 
 
 def _field(line: str, keys: str) -> str | None:

@@ -64,6 +64,9 @@ def _rules() -> dict:
         "park_suffixes": sorted(lex["parks"]["suffixes"], key=len, reverse=True),
         "park_stops": sorted(lex["parks"]["stop_words"], key=len, reverse=True),
         "pairing": lex["relations"]["pairing"],
+        "not_place_after": tuple(lex["names"]["not_place_after"]),
+        "cobuild": tuple(lex["relations"]["cobuild"]),
+        "generic_park_words": lex["parks"]["generic_words"],
         "connectors": lex["relations"]["connectors"],
     }
 
@@ -76,7 +79,8 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     hits = []  # (start, end, codes, rule)
     for s, e in doc.sentences:
         for hs, he, alias in gaz.scan(text, s, e):
-            if not alias.full and _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz):
+            if not alias.full and (text.startswith(_rules()["not_place_after"], he)
+                                   or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)):
                 continue
             hits.append((hs, he, alias, "gazetteer"))
     hits = _leftmost_longest(hits)
@@ -119,6 +123,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
         _deixis(doc, gaz, found, home)
     _fused_pairs(doc, gaz, found)
     _abbreviation_verbs(doc, gaz, found, mentioned | {found.home})
+    _listed_towns(doc, gaz, found)
     _villages(doc, gaz, found)
     _parks(doc, gaz, found)
     _programs(doc, found)
@@ -215,6 +220,8 @@ def _deixis(doc: Document, gaz: Gazetteer, found: Found, home: str) -> None:
     chain = [home] + gaz.ancestors(home)
     for word, level in _rules()["self"].items():
         target = next((c for c in chain if gaz.divisions[c].level == level), None)
+        if target is None and level == "City" and gaz.divisions[chain[-1]].name.endswith("市"):
+            target = chain[-1]  # 我市 in 重庆日报 is 重庆市, a municipality
         if target is None:
             continue
         for s, e in doc.sentences:
@@ -295,6 +302,36 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             pos = m.end() + 1 if text[m.end():m.end() + 1] == "、" else len(text)
 
 
+_LISTED = re.compile(rf"((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}})(?:等|两|三|四|五|六|七|八|九|十|\d+)*个?(乡镇|镇|乡|街道|苏木)")
+_TOWN_SUFFIX = re.compile(r"(民族乡|镇|乡|街道|苏木)$")
+
+
+def _listed_towns(doc: Document, gaz: Gazetteer, found: Found) -> None:
+    """芦花、中坝等11个乡镇: towns by their bare names, in a list that says they are towns, under a named county."""
+    counties = {sp.key.split(":", 1)[1] for sp in found.spans if sp.type == "County" and sp.key.startswith("division:")}
+    stems: dict[str, list[str]] = {}
+    for county in counties:
+        for town in _towns_of(gaz, county):
+            stems.setdefault(_TOWN_SUFFIX.sub("", gaz.divisions[town].name), []).append(town)
+    if not stems:
+        return
+    text = doc.clean
+    for s, e in doc.sentences:
+        for m in _LISTED.finditer(text, s, e):
+            pos = m.start(1)
+            items = m.group(1).split("、")
+            first = next((items[0][i:] for i in range(len(items[0]) - 1) if items[0][i:] in stems), None)
+            if first is None:
+                continue
+            pos += len(items[0]) - len(first)
+            for item in [first] + items[1:]:
+                codes = stems.get(item, [])
+                if len(codes) == 1 and not _covered(found, pos, pos + len(item)):
+                    _add_division(found, gaz, codes[0], Span(pos, pos + len(item), division_key(codes[0]), "Town",
+                                                             "town-in-list", item))
+                pos += len(item) + 1
+
+
 def _towns_of(gaz: Gazetteer, county: str):
     return [c for c in _children(gaz).get(county, ())]
 
@@ -342,7 +379,9 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 inner = [sp for sp in found.spans if start <= sp.start and sp.end <= end and sp.key.startswith("division:")]
                 expansions = [sp for sp in inner if text[sp.start - 1:sp.start] == "("]
                 fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
-                if len(core) < 2 or not (inner or fused):
+                after_cobuild = text[max(s, start - 6):start].rstrip("的").endswith(rules["cobuild"])
+                specific = re.sub("|".join(rules["generic_park_words"]), "", core)
+                if len(core) < 2 or not (inner or fused or (after_cobuild and len(specific) >= 2)):
                     continue
                 partners = [sp.key for sp in (expansions or inner)]
                 if fused and not expansions:
@@ -375,14 +414,16 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
 def _programs(doc: Document, found: Found) -> None:
     """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
     rules, text = _rules(), doc.clean
+    spelled: dict[str, list[tuple[int, int, str]]] = {}  # 苏陕 -> its collaboration's names in the text
     for start, end, _, _ in found.fused_pairs:
-        for suffix in rules["collaboration"]:
-            if text.startswith(suffix, end):
-                name = text[start:end] + suffix
-                key = f"program:{name}"
-                found.entities[key] = Entity(key=key, name=name, type="Program")
-                found.spans.append(Span(start, end + len(suffix), key, "Program", "collaboration-name", name))
-                break
+        suffix = next((x for x in rules["collaboration"] if text.startswith(x, end)), None)
+        if suffix:
+            spelled.setdefault(text[start:end], []).append((start, end + len(suffix), text[start:end] + suffix))
+    for names in spelled.values():
+        name = max((n for _, _, n in names), key=len)  # 苏陕协作 and 苏陕扶贫协作 are one programme
+        key = f"program:{name}"
+        found.entities[key] = Entity(key=key, name=name, type="Program")
+        found.spans += [Span(s, e, key, "Program", "collaboration-name", n) for s, e, n in names]
     for s, e in doc.sentences:
         for m in _QUOTED.finditer(text, s, e):
             if text.startswith(rules["quoted_followers"], m.end()) and not re.search(r"\d", m.group(1)):

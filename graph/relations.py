@@ -165,19 +165,19 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
     """X向Y援助/捐赠/投入…N元, X支援Y…N元, X拿出N元支持Y, A与B结对以来投入N元: giver, receiver, amount, year, kind.
     ``last`` is the paragraph's previous funding, whose receiver a later amount of the same giver keeps."""
     text, rules = doc.clean, _rules()
-    frames = [f for v in rules["verbs"].finditer(text, s, e) if (f := _frame(text, v, places, rules))]
-    out, used = [], set()
+    out, used, floor, here = [], set(), s, None  # here: the last funding of this sentence
     for q in amounts(text, s, e):
-        if q.value < 1000 or text[max(s, q.start - 4):q.start].endswith(rules["not_funding_before"]) \
-                or any(w in text[max(s, q.start - 6):q.start] for w in rules["not_funding_before"][1:3]):
+        lead = text[max(s, q.start - 8):q.start]
+        if q.value < 1000 or any(w in re.split(r"[,;]", lead)[-1] for w in rules["not_funding_before"]):
             continue
-        frame = next((f for f in reversed(frames) if f.verb_end <= q.start), None)
-        verb = next((v for v in reversed(list(rules["verbs"].finditer(text, s, q.start)))), None)
-        if frame is None and verb is not None:
-            frame = _pair_frame(pairs, found, verb, rules)
-        if frame is None and last is not None and not any(s <= sp.start < q.start and sp.start > last.verb_end
-                                                          for sp in places):
-            frame = last  # 从2017年的2000万元增加到2019年的1.02亿元
+        verbs = list(rules["verbs"].finditer(text, floor, q.start))
+        floor = q.end
+        # 帮扶资金, 援助资金: a verb that only qualifies the money is not the one that gives it
+        verb = next((v for v in reversed(verbs) if not text.startswith(("资金", "款"), v.end())), verbs[-1] if verbs else None)
+        if verb is not None:
+            frame = _frame(text, verb, places, rules) or _pair_frame(pairs, found, verb, rules)
+        else:
+            frame = here  # 从2017年的2000万元增加到2019年的1.02亿元; 投入百色市5.12亿元、河池市4.63亿元
         if frame is None:
             continue
         receiver = _listed_receiver(text, q, places, frame) or frame.receiver \
@@ -188,7 +188,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
         out.append(Relation("funds", (frame.giver.key, receiver.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
                             year=_year(doc, s, e, q.start), amount=q.value, currency=q.unit, funding_kind=kind))
         used.add((q.start, q.end))
-        last = _Frame(frame.giver, receiver, q.end, kind)
+        last = here = _Frame(frame.giver, receiver, q.end, kind)
     return out, used, last
 
 

@@ -137,10 +137,11 @@ def main(src: str) -> None:
             f.write("\t".join([code, name, level, parent, "|".join(shorts), lon, lat, en]) + "\n")
     towns = {r[0] for r in rows if r[2] == "Town"}
     with gzip.open(DATA / "villages.tsv.gz", "wt", encoding="utf-8") as f:
-        f.write("# code\tname\ttown; china-division 2.7.0 (MIT), 村委会/居委会 shortened to 村/社区\n")
+        f.write("# code\tname\ttown; china-division 2.7.0 (MIT), 村委会/居委会/嘎查委会 shortened to 村/社区/嘎查\n")
         for v in read(dist / "villages.csv"):
             if v["streetCode"] in towns:
-                name = re.sub(r"(村|社区)?(村民委员会|居民委员会|村委会|居委会)$", lambda m: m.group(1) or "村", v["name"])
+                name = re.sub(r"(村|社区|嘎查)?(村民委员会|居民委员会|村委会|居委会|委员会|委会)$",
+                              lambda m: m.group(1) or "村", v["name"])
                 f.write(f"{v['code']}\t{name}\t{v['streetCode']}\n")
     write_common_words(rows)
 
