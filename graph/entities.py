@@ -82,6 +82,8 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
                                    or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)):
                 continue
+            if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
+                continue
             hits.append((hs, he, alias, "gazetteer"))
     hits = _leftmost_longest(hits)
     resolved = {}  # (start, end) -> code
@@ -133,6 +135,23 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
 
 def _is_province(codes, gaz: Gazetteer) -> bool:
     return all(gaz.divisions[c].level == "Province" for c in codes)
+
+
+def _is_town(codes, gaz: Gazetteer) -> bool:
+    return all(gaz.divisions[c].level == "Town" for c in codes)
+
+
+def _town_is_word(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
+    """发展乡村 holds no 发展乡, 乡村建设镇村联动 no 建设镇: a town name that ends inside a word, or whose
+    stem is an everyday word, counts only right after its county (富平县庄里镇)."""
+    if text[end - 1:end + 1] in gaz.bigrams:
+        return True
+    stem = _TOWN_SUFFIX.sub("", text[start:end])
+    return (stem in gaz.bigrams or stem in gaz.common) and not _after_place(text, start, gaz)
+
+
+def _after_place(text: str, start: int, gaz: Gazetteer) -> bool:
+    return any(text.endswith(a, 0, start) for a in ("县", "区", "市", "旗"))
 
 
 def _inside_word(text: str, start: int, gaz: Gazetteer) -> bool:

@@ -62,6 +62,7 @@ class Gazetteer:
         common = set(lex["common_words"]["extra"])
         with (DATA / "common_words.tsv").open(encoding="utf-8") as f:
             common |= {line.split("\t")[0] for line in f if not line.startswith("#")}
+        self.common = frozenset(common)
         self.aliases = {
             text: Alias(text, tuple(codes), any(codes.values()), text in common)
             for text, codes in aliases.items()

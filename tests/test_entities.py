@@ -60,3 +60,8 @@ def test_parks_are_named_without_expansions_and_keep_their_partners():
 def test_quoted_campaign_is_a_program():
     got, _ = names("江苏省开展“银发人才援陕”活动,这些“真金白银”带动增收。")
     assert ("银发人才援陕", "Program") in got and ("真金白银", "Program") not in got
+
+
+def test_town_names_that_are_everyday_words_need_their_county():
+    got, _ = names("各地发展乡村产业,推进乡村建设镇村联动。")
+    assert not any(t == "Town" for _, t in got)
