@@ -76,7 +76,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     gaz = gaz or gazetteer()
     found = Found()
     text = doc.clean
-    hits = []  # (start, end, codes, rule)
+    hits = []  # (start, end, alias)
     for s, e in doc.sentences:
         for hs, he, alias in gaz.scan(text, s, e):
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
@@ -84,12 +84,12 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
                 continue
             if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
                 continue
-            hits.append((hs, he, alias, "gazetteer"))
+            hits.append((hs, he, alias))
     hits = _leftmost_longest(hits)
     resolved = {}  # (start, end) -> code
     pending = []
-    for hs, he, alias, rule in hits:
-        codes = _best_codes(alias.codes, gaz)
+    for hs, he, alias in hits:
+        codes = alias.codes
         if len(codes) == 1:
             resolved[hs, he] = codes[0]
         else:
@@ -106,7 +106,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
             found.entities[key] = Entity(key=key, name=d.name, type=d.level, name_en=d.name_en)
             found.spans.append(Span(hs, he, key, d.level, "gazetteer-ambiguous", text[hs:he]))
     accepted = sorted(resolved)
-    for hs, he, alias, rule in hits:
+    for hs, he, alias in hits:
         code = resolved.get((hs, he))
         if code is None:
             continue
@@ -159,18 +159,15 @@ def _inside_word(text: str, start: int, gaz: Gazetteer) -> bool:
     return start > 0 and text[start - 1:start + 1] in gaz.bigrams
 
 
-def _leftmost_longest(hits):
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), not h[2].full))
+def _leftmost_longest(hits, prefer=lambda h: not h[2].full):
+    """Non-overlapping hits, scanning left to right and taking the longest (then preferred) at each place."""
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), prefer(h)))
     out, pos = [], -1
     for h in hits:
         if h[0] >= pos:
             out.append(h)
             pos = h[1]
     return out
-
-
-def _best_codes(codes, gaz: Gazetteer) -> list[str]:
-    return list(codes)
 
 
 def _disambiguate(codes, mentioned: set[str], gaz: Gazetteer, *, full: bool) -> str | None:
@@ -286,7 +283,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
     names: dict[str, str] = {}
     for key in parents:
         code = key.split(":", 1)[1]
-        towns = [code] if len(code) == 9 else [c for c in _towns_of(gaz, code)]
+        towns = [code] if len(code) == 9 else _towns_of(gaz, code)
         for t in towns:
             for name, vcode in gaz.villages(t).items():
                 if len(name) >= 3:
@@ -302,7 +299,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
         for s, e in doc.sentences:
             for last, name in automaton.iter(text, s, e):
                 hits.append((last + 1 - len(name), last + 1, name))
-        for hs, he, name in _leftmost_longest_plain(hits):
+        for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
             if _covered(found, hs, he) or not names[name]:
                 continue
             code = names[name]
@@ -351,8 +348,8 @@ def _listed_towns(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 pos += len(item) + 1
 
 
-def _towns_of(gaz: Gazetteer, county: str):
-    return [c for c in _children(gaz).get(county, ())]
+def _towns_of(gaz: Gazetteer, county: str) -> list[str]:
+    return _children(gaz).get(county, [])
 
 
 @cache
@@ -361,16 +358,6 @@ def _children(gaz: Gazetteer) -> dict[str, list[str]]:
     for d in gaz.divisions.values():
         if d.level == "Town" and d.parent:
             out.setdefault(d.parent, []).append(d.code)
-    return out
-
-
-def _leftmost_longest_plain(hits):
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-    out, pos = [], -1
-    for h in hits:
-        if h[0] >= pos:
-            out.append(h)
-            pos = h[1]
     return out
 
 
@@ -388,7 +375,7 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
         for suffix in rules["park_suffixes"]:
             for m in re.finditer(re.escape(suffix), text[s:e]):
                 end = s + m.end()
-                if end in ends or any(end - len(x) < s + m.start() < end for x in ()):
+                if end in ends:  # 工业园区 already read; 园区 ends at the same place
                     continue
                 ends.add(end)
                 start = _name_start(text, s, s + m.start(), rules["park_stops"])
