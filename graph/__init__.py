@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["build", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError"]
+__all__ = ["build", "load", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError", "QueryError"]
 __version__ = "0.1.0"
 
 _WHERE = {"build": "build", "BuildError": "build", "extract": "extract", "extract_text": "extract",
-          "to_rdf": "rdf", "facts_json": "rdf", "DocumentError": "documents"}
+          "to_rdf": "rdf", "facts_json": "rdf", "DocumentError": "documents", "load": "query", "QueryError": "query"}
 
 
 def __getattr__(name: str):

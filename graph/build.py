@@ -21,6 +21,7 @@ from .rdf import ONTOLOGY, PREFIXES, facts_json, graph_iri, to_rdf
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md")
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
+INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "report.json")
 
 
@@ -140,6 +141,7 @@ def _build_into(tmp: Path, paths, *, validate: bool, progress) -> Report:
     report.shacl = ("conforms" if not report.violations else f"{len(report.violations)} violations") if validate else "not run"
     store = ox.Store(str(tmp / "store"))
     store.bulk_load(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
+    _infer(store)
     report.triples = len(store)
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
     store.dump(str(tmp / "dataset.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
@@ -152,6 +154,20 @@ def _build_into(tmp: Path, paths, *, validate: bool, progress) -> Report:
     del store
     (tmp / "facts.json").write_text(json.dumps(facts_out, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+def _infer(store) -> None:
+    """Materialise what users expect without asking: partOf is transitive (江苏省 contains 丹阳市). The entailed
+    triples go to their own named graph, so they are marked as inferred and never mixed with a document's."""
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(INFERRED_GRAPH)
+    store.remove_graph(graph) if store.contains_named_graph(graph) else None
+    rows = store.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
+        SELECT DISTINCT ?a ?c WHERE { ?a ewc:partOf/ewc:partOf+ ?c . FILTER NOT EXISTS { ?a ewc:partOf ?c } }""",
+                       use_default_graph_as_union=True)
+    part_of = ox.NamedNode("https://w3id.org/ewc/ontology#partOf")
+    store.extend([ox.Quad(r["a"], part_of, r["c"], graph) for r in rows])
 
 
 def _quads(graph, name: str) -> bytes:

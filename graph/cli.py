@@ -21,9 +21,28 @@ def main(argv: list[str] | None = None) -> int:
     e = sub.add_parser("extract", help="print the facts of one article")
     e.add_argument("file")
     e.add_argument("--format", choices=sorted(EXTRACT_FORMATS), default="facts-json")
+    q = sub.add_parser("query", help="ask the built graph with SPARQL (text, a .rq file, or a bundled query's name)",
+                       description="Bundled queries: " + ", ".join(_bundled_names()))
+    q.add_argument("query", help="SPARQL text, a .rq file, or the name of a bundled query (see --list)", nargs="?")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="value for ?NAME in the query")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table")
+    q.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    q.add_argument("--timeout", type=float, default=60, help="seconds before the query is stopped (default: 60)")
+    q.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
+    q.add_argument("--list", action="store_true", help="list the bundled queries and what they answer")
+    v = sub.add_parser("serve", help="a SPARQL 1.1 endpoint over the built store (oxigraph server)")
+    v.add_argument("--out", default="out")
+    v.add_argument("--host", default="127.0.0.1")
+    v.add_argument("--port", type=int, default=7878)
+    v.add_argument("--writable", action="store_true", help="accept updates (read-only by default)")
+    v.add_argument("--timeout", type=int, default=60, help="seconds per query")
+    p = sub.add_parser("push", help="send the dataset to a SPARQL server, one named graph per document")
+    p.add_argument("--endpoint", required=True, help="Graph Store Protocol URL (or Update URL with --protocol update)")
+    p.add_argument("--protocol", choices=["gsp", "update"], default="gsp")
+    p.add_argument("--out", default="out")
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "extract": _extract}[args.command](args)
+        return {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push}[args.command](args)
     except KeyboardInterrupt:
         print("kg: interrupted; the previous outputs are unchanged", file=sys.stderr)
         return 130
@@ -77,6 +96,63 @@ def _extract(args) -> int:
     else:
         sys.stdout.write(ds.serialize(format=EXTRACT_FORMATS[args.format]) if args.format in ("trig", "nquads")
                          else ds.graph(graph_iri(facts.document.id)).serialize(format=EXTRACT_FORMATS[args.format]))
+    return 0
+
+
+def _bundled_names() -> list[str]:
+    from .query import bundled_queries
+
+    return list(bundled_queries())
+
+
+def _query(args) -> int:
+    from .query import QueryError, bundled_queries, question, run_with_timeout
+
+    if args.list or not args.query:
+        for name, path in bundled_queries().items():
+            print(f"{name:14} {question(path)}")
+        return 0 if args.list else 2
+    params = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"kg: --param {item!r}: write it as NAME=VALUE", file=sys.stderr)
+            return 2
+        params[name] = value
+    try:
+        out = run_with_timeout(args.out, args.query, fmt=args.format, timeout=args.timeout, params=params,
+                               allow_service=args.allow_service)
+    except QueryError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 2
+    sys.stdout.buffer.write(out)
+    return 0
+
+
+def _serve(args) -> int:
+    import os
+
+    from .store import StoreError, serve_command
+
+    try:
+        command = serve_command(args.out, host=args.host, port=args.port, writable=args.writable, timeout=args.timeout)
+    except StoreError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 2
+    print(f"SPARQL endpoint: http://{args.host}:{args.port}/query ({'read-write' if args.writable else 'read-only'}); "
+          f"query page: http://{args.host}:{args.port}/", flush=True)
+    os.execv(command[0], command)
+
+
+def _push(args) -> int:
+    from .store import StoreError, push
+
+    try:
+        sent = push(args.out, args.endpoint, protocol=args.protocol)
+    except StoreError as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 2
+    print(f"Sent {len(sent)} graph(s) to {args.endpoint}")
     return 0
 
 

@@ -1,0 +1,114 @@
+"""Bundled queries answered on the bundled corpus, the Python API, and kg query's contract."""
+import json
+import subprocess
+
+import pytest
+
+import graph
+from graph.query import QueryError, bind, bundled_queries, uses_service
+
+EXPECTED = {
+    "pairings": [{"level": "City", "a": "南通市", "b": "汉中市", "years": None, "sentences": 1},
+                 {"level": "Province", "a": "江苏省", "b": "陕西省", "years": "2017", "sentences": 9}],
+    "funds": [{"giver": "江苏省", "receiver": "延安市", "year": "2017", "currency": "CNY", "total": 20000000, "fundings": 1},
+              {"giver": "江苏省", "receiver": "延安市", "year": "total", "currency": "CNY", "total": 20000000, "fundings": 1},
+              {"giver": "江苏省", "receiver": "陕西省", "year": "2017", "currency": "CNY", "total": 450000000, "fundings": 1},
+              {"giver": "江苏省", "receiver": "陕西省", "year": "total", "currency": "CNY", "total": 450000000, "fundings": 1}],
+    "most-paired": [{"place": p, "partners": 1} for p in ("南通市", "汉中市", "江苏省", "陕西省")],
+    "disagreements": [],
+}
+
+
+@pytest.fixture(scope="module")
+def loaded(built_corpus):
+    return graph.load(built_corpus)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_bundled_query_rows(loaded, name):
+    assert loaded.query(name) == EXPECTED[name]
+
+
+def test_every_bundled_query_states_its_question():
+    for name, path in bundled_queries().items():
+        assert path.read_text(encoding="utf-8").startswith("# "), name
+
+
+def test_parks_and_their_partners(loaded):
+    rows = {r["park"]: set(r["partners"].split("、")) for r in loaded.query("parks")}
+    assert rows == {"宁商生物医药产业园": {"南京市", "商洛市", "江苏省", "陕西省"},
+                    "富丹产业园": {"富平县", "丹阳市", "江苏省", "陕西省"}}
+
+
+def test_everything_about_a_place_by_name_or_code(loaded):
+    by_name = loaded.query("place", params={"place": "富平县"})
+    assert by_name == loaded.query("place", params={"place": "610528"})
+    facts = {(r["property"], r["value"]) for r in by_name}
+    assert {("code", "610528"), ("partOf", "渭南市"), ("partOf", "陕西省"), ("coBuilds", "富丹产业园"),
+            ("label", "Fuping County"), ("mentioned in", "苏陕扶贫协作助推陕西脱贫攻坚")} <= facts
+
+
+def test_evidence_sentences_behind_a_fact(loaded):
+    rows = loaded.query("evidence", params={"a": "江苏省", "b": "延安市"})
+    assert [(r["fact"], r["document"], r["rule"]) for r in rows] == [("江苏省→延安市", "sushaan-2018-01-08.txt", "funding-verb")]
+    assert "2000万元支持延安市" in rows[0]["sentence"] and rows[0]["date"] == "2018-01-08T08:44:38"
+
+
+def test_facts_within_a_province_include_its_counties(loaded):
+    rows = loaded.query("in-province", params={"province": "陕西省"})
+    assert ("co-building", "共建富丹产业园", "富平县") in {(r["kind"], r["fact"], r["place"]) for r in rows}
+    assert not {r["place"] for r in rows} & {"南京市", "江苏省", "南通市", "丹阳市"}
+
+
+def test_paired_with_answers_both_ways_and_part_of_is_transitive(loaded):
+    ewc = "PREFIX ewc: <https://w3id.org/ewc/ontology#> "
+    div = "https://w3id.org/ewc/id/division/"
+    assert loaded.query(ewc + f"ASK {{ <{div}610700> ewc:pairedWith <{div}320600> . <{div}320600> ewc:pairedWith <{div}610700> }}")
+    assert loaded.query(ewc + f"ASK {{ <{div}610528> ewc:partOf <{div}610000> }}")
+    inferred = loaded.query(ewc + f"ASK {{ GRAPH <https://w3id.org/ewc/id/graph/inferred> {{ <{div}610528> ewc:partOf <{div}610000> }} }}")
+    assert inferred is True
+
+
+def test_rdflib_view_of_the_same_store(loaded):
+    from rdflib import URIRef
+
+    ds = loaded.rdflib
+    fuping = URIRef("https://w3id.org/ewc/id/division/610528")
+    assert any(True for _ in ds.quads((fuping, None, None, None)))
+
+
+def test_parameters_are_literals_or_iris_and_never_code():
+    assert bind('SELECT * WHERE { ?s ?p ?name } # ?name', {"name": '"x" } DROP ALL'}) == \
+        'SELECT * WHERE { ?s ?p "\\"x\\" } DROP ALL" } # ?name'
+    assert bind("SELECT * WHERE { ?s ?p ?o . FILTER(?o = ?v) }", {"v": "https://w3id.org/ewc/id/division/610528"}).endswith(
+        "FILTER(?o = <https://w3id.org/ewc/id/division/610528>) }")
+    with pytest.raises(QueryError, match="no variable"):
+        bind("SELECT * WHERE { ?s ?p ?o }", {"missing": "x"})
+
+
+def test_service_is_seen_only_as_a_keyword():
+    assert uses_service("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+    assert not uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
+
+
+def run(kg_cmd, *args):
+    return subprocess.run([kg_cmd, "query", *args], capture_output=True, text=True, timeout=120)
+
+
+def test_kg_query_command(built_corpus, kg):
+    kg_cmd = kg
+    out = ["--out", str(built_corpus)]
+    table = run(kg_cmd, "pairings", *out)
+    assert table.returncode == 0 and "江苏省" in table.stdout and table.stdout.rstrip().endswith("(2 rows)")
+    as_json = json.loads(run(kg_cmd, "funds", "--format", "json", *out).stdout)
+    assert as_json["head"]["vars"] == ["giver", "receiver", "year", "currency", "total", "fundings"]
+    csv = run(kg_cmd, "place", "--param", "place=富平县", "--format", "csv", *out).stdout
+    assert csv.startswith("property,value") and "610528" in csv
+    turtle = run(kg_cmd, "CONSTRUCT WHERE { ?a <https://w3id.org/ewc/ontology#pairedWith> ?b }", *out)
+    assert turtle.returncode == 0 and "<https://w3id.org/ewc/id/division/320000>" in turtle.stdout
+    bad = run(kg_cmd, "SELECT ?x WHERE { ?x ?y }", *out)
+    assert bad.returncode == 2 and "1:26" in bad.stderr and "Traceback" not in bad.stderr
+    service = run(kg_cmd, "SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }", *out)
+    assert service.returncode == 2 and "--allow-service" in service.stderr
+    slow = run(kg_cmd, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "1", *out)
+    assert slow.returncode == 2 and "longer than 1 s" in slow.stderr

@@ -1,0 +1,98 @@
+"""kg serve and kg push against real oxigraph servers on this machine's loopback."""
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pyoxigraph
+import pytest
+
+from graph.store import oxigraph_binary
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_up(url: str, proc, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"server exited: {proc.stderr.read().decode(errors='replace')[-500:]}")
+        try:
+            urllib.request.urlopen(url + "/query?query=ASK%7B%7D", timeout=2).read()
+            return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    pytest.fail("server did not start")
+
+
+@pytest.fixture
+def server(kg, built_corpus):
+    port = free_port()
+    proc = subprocess.Popen([kg, "serve", "--out", str(built_corpus), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_serve_answers_sparql_protocol_clients(server):
+    from SPARQLWrapper import JSON, SPARQLWrapper
+
+    client = SPARQLWrapper(server + "/query")
+    client.setQuery("PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                    "SELECT ?b WHERE { ?a skos:prefLabel '汉中市'@zh ; ewc:pairedWith/skos:prefLabel ?b }")
+    client.setReturnFormat(JSON)
+    rows = client.query().convert()["results"]["bindings"]
+    assert [r["b"]["value"] for r in rows] == ["南通市"]
+
+
+def test_serve_works_with_rdflib_sparqlstore(server):
+    from rdflib import Graph
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    g = Graph(store=SPARQLStore(server + "/query"))
+    rows = list(g.query("PREFIX ewc: <https://w3id.org/ewc/ontology#> SELECT (COUNT(*) AS ?n) WHERE { ?f a ewc:Funding }"))
+    assert int(rows[0][0]) == 2
+
+
+def test_serve_is_read_only(server):
+    request = urllib.request.Request(server + "/update", data=b"INSERT DATA { <urn:a> <urn:b> <urn:c> }", method="POST",
+                                     headers={"Content-Type": "application/sparql-update"})
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert 400 <= refused.value.code < 500
+
+
+@pytest.mark.parametrize("protocol, path", [("gsp", "/store"), ("update", "/update")])
+def test_push_replaces_each_document_graph(kg, built_corpus, tmp_path, protocol, path):
+    port = free_port()
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "remote"), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, proc)
+        count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        for _ in range(2):  # the second push replaces, it does not add
+            r = subprocess.run([kg, "push", "--out", str(built_corpus), "--endpoint", url + path, "--protocol", protocol],
+                               capture_output=True, text=True, timeout=120)
+            assert r.returncode == 0, r.stderr
+            body = urllib.request.urlopen(url + "/query?query=" + urllib.parse.quote(count), timeout=10).read()
+            n = int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+            assert n == len(pyoxigraph.Store.read_only(str(built_corpus / "store")))
+        graphs = urllib.request.urlopen(url + "/query?query=" + urllib.parse.quote("SELECT DISTINCT ?g WHERE { GRAPH ?g {} }"),
+                                        timeout=10).read().decode()
+        assert "sushaan-2018-01-08.txt" in graphs
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
