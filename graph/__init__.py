@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["build", "load", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError", "QueryError"]
+__all__ = ["build", "load", "to_networkx", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError", "QueryError"]
 __version__ = "0.1.0"
 
 _WHERE = {"build": "build", "BuildError": "build", "extract": "extract", "extract_text": "extract",
-          "to_rdf": "rdf", "facts_json": "rdf", "DocumentError": "documents", "load": "query", "QueryError": "query"}
+          "to_rdf": "rdf", "facts_json": "rdf", "DocumentError": "documents", "load": "query", "QueryError": "query",
+          "to_networkx": "views.networkx"}
 
 
 def __getattr__(name: str):

@@ -22,7 +22,7 @@ from .rdf import ONTOLOGY, PREFIXES, facts_json, graph_iri, to_rdf
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md")
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
 INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
-OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "report.json")
+OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
 
 
 class BuildError(RuntimeError):
@@ -152,8 +152,17 @@ def _build_into(tmp: Path, paths, *, validate: bool, progress) -> Report:
     merged.dump(str(tmp / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     store.flush()
     del store
+    _views(tmp)
     (tmp / "facts.json").write_text(json.dumps(facts_out, ensure_ascii=False, indent=1), encoding="utf-8")
     return report
+
+
+def _views(tmp: Path) -> None:
+    """The HTML page, read back from the finished store like every other view."""
+    from .views import html
+    from .views.networkx import to_networkx
+
+    html.write(to_networkx(tmp), tmp / "graph.html")
 
 
 def _infer(store) -> None:
@@ -178,6 +187,22 @@ def _quads(graph, name: str) -> bytes:
     for t in graph:
         g.add(t)
     return ds.serialize(format="nquads", encoding="utf-8")
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling and a rename, so readers never see it half written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the output from other users
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def _publish(tmp: Path, out: Path) -> None:

@@ -40,9 +40,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--endpoint", required=True, help="Graph Store Protocol URL (or Update URL with --protocol update)")
     p.add_argument("--protocol", choices=["gsp", "update"], default="gsp")
     p.add_argument("--out", default="out")
+    w = sub.add_parser("view", help="(re)write the interactive HTML page of the built graph")
+    w.add_argument("--out", default="out")
+    w.add_argument("--to", help="file to write (default: OUT/graph.html)")
+    w.add_argument("--layout", choices=["geo", "force"], default="geo", help="map positions (default) or a force layout")
+    w.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to show (default: all)")
+    w.add_argument("--relations", nargs="+", metavar="REL", help="relations to show (pairedWith funds coBuilds partOf)")
+    w.add_argument("--open", action="store_true", help="open the page in the default browser")
+    x = sub.add_parser("export", help="write the graph for Gephi and other tools (GraphML, GEXF, JSON, JSON-LD)")
+    x.add_argument("--format", choices=["graphml", "gexf", "json", "jsonld"], required=True)
+    x.add_argument("--out", default="out")
+    x.add_argument("--to", help="file to write (default: OUT/graph.FORMAT)")
+    x.add_argument("--types", nargs="+", metavar="TYPE")
+    x.add_argument("--relations", nargs="+", metavar="REL")
     args = parser.parse_args(argv)
     try:
-        return {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push}[args.command](args)
+        commands = {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push,
+                    "view": _view, "export": _export}
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("kg: interrupted; the previous outputs are unchanged", file=sys.stderr)
         return 130
@@ -96,6 +111,42 @@ def _extract(args) -> int:
     else:
         sys.stdout.write(ds.serialize(format=EXTRACT_FORMATS[args.format]) if args.format in ("trig", "nquads")
                          else ds.graph(graph_iri(facts.document.id)).serialize(format=EXTRACT_FORMATS[args.format]))
+    return 0
+
+
+def _graph(args):
+    from .views.networkx import DEFAULT_RELATIONS, to_networkx
+
+    return to_networkx(args.out, types=args.types, relations=args.relations or DEFAULT_RELATIONS)
+
+
+def _view(args) -> int:
+    from .query import QueryError
+    from .views import html
+
+    try:
+        path = html.write(_graph(args), args.to or Path(args.out) / "graph.html", layout=args.layout)
+    except (QueryError, ValueError) as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {path}")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+    return 0
+
+
+def _export(args) -> int:
+    from .query import QueryError
+    from .views.networkx import export
+
+    try:
+        path = export(_graph(args), args.to or Path(args.out) / f"graph.{args.format}", args.format)
+    except (QueryError, ValueError) as exc:
+        print(f"kg: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote {path}")
     return 0
 
 

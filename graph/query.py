@@ -94,6 +94,12 @@ class KnowledgeGraph:
         names = [v.value for v in result.variables]
         return [{n: _python(row[n]) for n in names} for row in result]
 
+    def to_networkx(self, **options):
+        """The graph as a networkx MultiDiGraph (see ``graph.to_networkx``)."""
+        from .views.networkx import to_networkx
+
+        return to_networkx(self, **options)
+
     @property
     def rdflib(self):
         """An rdflib Dataset over the same store (through oxrdflib), for rdflib's API."""

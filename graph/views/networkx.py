@@ -1,0 +1,157 @@
+"""The built graph as a networkx MultiDiGraph, read from the store with SPARQL, and its exports."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..query import KnowledgeGraph, load
+
+RELATIONS = ("pairedWith", "funds", "coBuilds", "partOf")
+DEFAULT_RELATIONS = ("pairedWith", "funds", "coBuilds")
+_P = """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+"""
+INFERRED = "https://w3id.org/ewc/id/graph/inferred"
+NODES = _P + """
+SELECT ?e ?type ?zh (SAMPLE(?en0) AS ?en) (SAMPLE(?code0) AS ?code) (SAMPLE(?lat0) AS ?lat) (SAMPLE(?lon0) AS ?lon)
+       (SAMPLE(?parent0) AS ?parent) (SAMPLE(?prov0) AS ?province) (COUNT(DISTINCT ?doc) AS ?documents) WHERE {
+  ?e a ?class ; skos:prefLabel ?zh .
+  VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
+                          (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
+  OPTIONAL { ?e rdfs:label ?en0 FILTER(LANG(?en0) = "en") }
+  OPTIONAL { ?e ewc:code ?code0 }
+  OPTIONAL { ?e wgs:lat ?lat0 ; wgs:long ?lon0 }
+  OPTIONAL { GRAPH ?pg { ?e ewc:partOf ?parent0 } FILTER(?pg != <%s>) }
+  OPTIONAL { ?e ewc:partOf ?prov0 . ?prov0 a ewc:Province }
+  OPTIONAL { ?e ewc:mentionedIn ?doc }
+} GROUP BY ?e ?type ?zh""" % INFERRED
+EVIDENCE = _P + """
+SELECT ?fact ?sentence ?title ?date WHERE {
+  ?fact a ?class ; ewc:evidence ?ev . VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding }
+  ?ev ewc:sentence ?sentence ; ewc:inDocument ?doc .
+  OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
+} ORDER BY ?fact ?date ?sentence"""
+PAIRINGS = _P + """
+SELECT ?fact ?a ?b ?level (GROUP_CONCAT(DISTINCT STR(?y); separator=",") AS ?years) WHERE {
+  ?fact a ewc:Pairing ; ewc:partner ?a , ?b ; ewc:pairingLevel ?level . FILTER(STR(?a) < STR(?b))
+  OPTIONAL { ?fact ewc:year ?y }
+} GROUP BY ?fact ?a ?b ?level"""
+FUNDINGS = _P + """
+SELECT ?fact ?a ?b ?amount ?currency ?year ?kind WHERE {
+  ?fact a ewc:Funding ; ewc:giver ?a ; ewc:receiver ?b ; ewc:amount ?amount ; ewc:currency ?currency ; ewc:fundingKind ?k .
+  OPTIONAL { ?fact ewc:year ?year }
+  BIND(STRAFTER(STR(?k), "#") AS ?kind)
+}"""
+COBUILDS = _P + """SELECT ?fact ?a ?b WHERE { ?fact a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }"""
+PART_OF = _P + """SELECT ?a ?b WHERE { GRAPH ?g { ?a ewc:partOf ?b } FILTER(?g != <%s>) }""" % INFERRED
+
+
+def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, relations=DEFAULT_RELATIONS):
+    """The graph as a networkx MultiDiGraph: a node per entity (by IRI), an edge per direct relation.
+
+    Node attributes: label (Chinese), label_en, type, code, parent and province (IRIs), lon, lat, documents.
+    Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind
+    (funds); plus evidence (number of evidence sentences), sentences and documents (titles).
+    ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
+    ``symmetric=True``; use ``G.to_undirected()`` or read both directions when it matters. ``funds`` runs from
+    giver to receiver (one edge per funding), ``coBuilds`` from each partner to the park, ``partOf`` (off by
+    default) from a division to its parent. ``types`` keeps only entities of those types.
+
+    >>> G = to_networkx(getfixture("built_corpus"))
+    >>> G.nodes["https://w3id.org/ewc/id/division/610528"]["label"], G.number_of_edges()
+    ('富平县', 12)
+    """
+    import networkx as nx
+
+    kg = source if isinstance(source, KnowledgeGraph) else load(source)
+    unknown = set(relations) - set(RELATIONS)
+    if unknown:
+        raise ValueError(f"unknown relations {sorted(unknown)}; choose from {', '.join(RELATIONS)}")
+    G = nx.MultiDiGraph()
+    for r in kg.query(NODES):
+        if types and r["type"] not in types:
+            continue
+        G.add_node(r["e"], label=r["zh"], label_en=r["en"], type=r["type"], code=r["code"], parent=r["parent"],
+                   province=r["province"] or (r["e"] if r["type"] == "Province" else None),
+                   lon=r["lon"], lat=r["lat"], documents=r["documents"])
+    evidence: dict[str, list[dict]] = {}
+    for r in kg.query(EVIDENCE):
+        evidence.setdefault(r["fact"], []).append(r)
+
+    def add(u, v, fact, key=None, **attrs):
+        if u in G and v in G:
+            ev = evidence.get(fact, [])
+            G.add_edge(u, v, key=key or fact, fact=fact, evidence=len({e["sentence"] for e in ev}),
+                       sentences=list(dict.fromkeys(e["sentence"] for e in ev)),
+                       titles=list(dict.fromkeys(f"{e['title'] or ''} {(e['date'] or '')[:10]}".strip() for e in ev)),
+                       **attrs)
+
+    if "pairedWith" in relations:
+        for r in kg.query(PAIRINGS):
+            add(r["a"], r["b"], r["fact"], relation="pairedWith", symmetric=True, level=r["level"],
+                years=[int(y) for y in (r["years"] or "").split(",") if y])
+    if "funds" in relations:
+        for r in kg.query(FUNDINGS):
+            add(r["a"], r["b"], r["fact"], relation="funds", amount=r["amount"], currency=r["currency"],
+                year=r["year"], kind=r["kind"])
+    if "coBuilds" in relations:
+        for r in kg.query(COBUILDS):
+            add(r["a"], r["b"], r["fact"], key=f"{r['fact']}#{r['a']}", relation="coBuilds")
+    if "partOf" in relations:
+        for r in kg.query(PART_OF):
+            if r["a"] in G and r["b"] in G:
+                G.add_edge(r["a"], r["b"], key=f"{r['a']}>{r['b']}", relation="partOf")
+    return G
+
+
+EXPORT_FORMATS = ("graphml", "gexf", "json", "jsonld")
+JSONLD_CONTEXT = {"@vocab": "https://w3id.org/ewc/ontology#", "id": "@id", "nodes": "@graph",
+                  "label": "http://www.w3.org/2004/02/skos/core#prefLabel"}
+
+
+def flat(G):
+    """A copy whose attribute values GraphML and GEXF can hold: lists joined with "; ", None left out."""
+    H = G.copy()
+    for _, data in list(H.nodes(data=True)) + [(None, d) for *_, d in H.edges(data=True)]:
+        for k, v in list(data.items()):
+            if v is None:
+                del data[k]
+            elif isinstance(v, (list, tuple)):
+                data[k] = "; ".join(map(str, v))
+    return H
+
+
+def export(G, path: str | Path, fmt: str) -> Path:
+    """Write G as GraphML, GEXF (Gephi), node-link JSON, or node-link JSON-LD; the file appears whole or not at all."""
+    import networkx as nx
+
+    from ..build import atomic_write
+
+    path = Path(path)
+    if fmt == "graphml":
+        data = "\n".join(nx.generate_graphml(flat(G))).encode("utf-8")
+    elif fmt == "gexf":
+        data = "\n".join(nx.generate_gexf(flat(G))).encode("utf-8")
+    elif fmt in ("json", "jsonld"):
+        doc = nx.node_link_data(G, edges="edges")
+        if fmt == "jsonld":
+            doc = {"@context": JSONLD_CONTEXT, **doc}
+        data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    else:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
+    atomic_write(path, data)
+    return path
+
+
+def read_export(path: str | Path, fmt: str):
+    """Read back what ``export`` wrote."""
+    import networkx as nx
+
+    if fmt == "graphml":
+        return nx.read_graphml(path, force_multigraph=True)
+    if fmt == "gexf":
+        return nx.read_gexf(path)
+    doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    doc.pop("@context", None)
+    return nx.node_link_graph(doc, edges="edges")

@@ -1,0 +1,123 @@
+"""The HTML page: offline, escaped, and working in a real browser (Debian's chromium, driven by Playwright)."""
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+
+import graph
+from graph.build import build
+from graph.views import html
+
+FUPING = "https://w3id.org/ewc/id/division/610528"
+HOSTILE = ("苏陕协作<script>window.__pwned=1</script>新闻\n\n"
+           "2020-01-02 10:00|来源:陕西日报|编辑:王<img src=x onerror=\"window.__pwned=2\">\n\n"
+           "  江苏省与陕西省结对帮扶。江苏省2019年支援陕西省资金1亿元</script><script>window.__pwned=3</script>。"
+           "我省开展“<b onmouseover=x>援陕”活动。\n")
+
+
+class Resources(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.external, self.tags = [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href") and value and not value.startswith(("data:", "#")):
+                self.external.append(value)
+
+
+def test_page_holds_everything_it_needs(built_corpus):
+    page = (built_corpus / "graph.html").read_text(encoding="utf-8")
+    parser = Resources()
+    parser.feed(page)
+    assert parser.external == [] and "link" not in parser.tags and "iframe" not in parser.tags
+    assert "vis.Network" in page and "default-src 'none'" in page
+
+
+def test_heading_and_data_are_escaped():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("urn:x", label="</script><script>alert(1)</script>", label_en=None, type="Program")
+    page = html.render(G, heading="<img src=x onerror=alert(2)>")
+    assert "<img src=x" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "</script><script>alert(1)" not in page
+    benign = nx.MultiDiGraph()
+    benign.add_node("urn:x", label="x", label_en=None, type="Program")
+    assert page.count("<script") == html.render(benign).count("<script")  # nothing added by the data
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.which(chromium):
+        pytest.fail("Debian's chromium is not installed: .ci/run installs it (apt-get install chromium)")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu", "--disable-quic",
+                                                              "--disable-background-networking", "--no-first-run"])
+        yield b
+        b.close()
+
+
+def open_page(browser, path):
+    """The page from file:// with every other request blocked, and whatever it says on the console."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    requests, problems = [], []
+    context.route(re.compile(r"^(?!file:).*"), lambda route: (requests.append(route.request.url), route.abort()))
+    page = context.new_page()
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
+    page.goto(path.as_uri())
+    page.wait_for_function("document.body.dataset.drawn === 'yes'", timeout=20000)
+    return page, requests, problems
+
+
+def hover(page, node_id):
+    point = page.evaluate("""id => { const p = kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id]);
+        const box = document.getElementById('network').getBoundingClientRect();
+        return {x: p.x + box.left, y: p.y + box.top}; }""", node_id)
+    page.mouse.move(point["x"] - 40, point["y"] - 40)
+    page.mouse.move(point["x"], point["y"], steps=5)
+    tooltip = page.locator("div.vis-tooltip")
+    tooltip.wait_for(state="visible", timeout=5000)
+    return tooltip
+
+
+def test_in_browser_offline_counts_tooltip_filter(browser, built_corpus, tmp_path):
+    G = graph.to_networkx(built_corpus)
+    page, requests, problems = open_page(browser, built_corpus / "graph.html")
+    assert requests == [] and problems == []
+    assert page.evaluate("kgVisible") == {"nodes": G.number_of_nodes(), "edges": G.number_of_edges()}
+    assert page.evaluate("kgNetwork.body.data.nodes.length") == G.number_of_nodes()
+    text = hover(page, FUPING).inner_text()
+    assert "富平县 (Fuping County)" in text and "610528" in text and "上级 渭南市" in text
+    page.locator("input[data-type=County]").uncheck()
+    assert page.evaluate(f"kgNetwork.body.data.nodes.get('{FUPING}').hidden") is True
+    assert page.evaluate("kgVisible.nodes") == G.number_of_nodes() - sum(1 for _, d in G.nodes(data=True) if d["type"] == "County")
+    page.select_option("#province", "https://w3id.org/ewc/id/division/320000")
+    assert page.evaluate("kgNetwork.body.data.nodes.get('https://w3id.org/ewc/id/division/610000').hidden") is True
+    page.fill("#search", "南通")
+    page.press("#search", "Enter")
+    assert page.locator("#found").inner_text() == "找到 1 个"
+    page.screenshot(path=str(tmp_path / "graph.png"))
+    assert (tmp_path / "graph.png").stat().st_size > 10000
+
+
+def test_in_browser_hostile_document_is_shown_as_text(browser, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    build([tmp_path / "corpus"], tmp_path / "out")
+    page, requests, problems = open_page(browser, tmp_path / "out" / "graph.html")
+    assert requests == [] and problems == []
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    program = "https://w3id.org/ewc/id/program/" + "%3Cb%20onmouseover%3Dx%3E%E6%8F%B4%E9%99%95"
+    tooltip = hover(page, program)
+    assert tooltip.inner_text().startswith("<b onmouseover=x>援陕") and "&lt;b" in tooltip.inner_html()
+    funding = page.evaluate("kgNetwork.body.data.edges.get().filter(e => e.relation === 'funds')[0].title")
+    assert "</script><script>window.__pwned=3</script>" in funding
+    assert page.locator("img").count() == 0 and page.evaluate("typeof window.__pwned") == "undefined"

@@ -1,0 +1,51 @@
+import pytest
+
+import graph
+from graph.views.networkx import EXPORT_FORMATS, export, flat, read_export, to_networkx
+
+FUPING = "https://w3id.org/ewc/id/division/610528"
+JIANGSU, SHAANXI = "https://w3id.org/ewc/id/division/320000", "https://w3id.org/ewc/id/division/610000"
+
+
+@pytest.fixture(scope="module")
+def G(built_corpus):
+    return graph.to_networkx(built_corpus)
+
+
+def test_nodes_carry_names_codes_parents_and_coordinates(G):
+    d = G.nodes[FUPING]
+    assert (d["label"], d["label_en"], d["type"], d["code"]) == ("富平县", "Fuping County", "County", "610528")
+    assert d["parent"] == "https://w3id.org/ewc/id/division/610500" and d["province"] == SHAANXI
+    assert 34 < d["lat"] < 35 and 109 < d["lon"] < 110 and d["documents"] == 1
+
+
+def test_pairing_is_one_symmetric_edge_and_funding_goes_from_giver(G):
+    pairs = [(u, v, d) for u, v, d in G.edges(data=True) if d["relation"] == "pairedWith" and {u, v} == {JIANGSU, SHAANXI}]
+    assert len(pairs) == 1 and pairs[0][2]["symmetric"] and pairs[0][2]["level"] == "Province"
+    [fund] = [d for u, v, d in G.edges(JIANGSU, data=True) if v == SHAANXI and d["relation"] == "funds"]
+    assert (fund["amount"], fund["year"], fund["kind"], fund["currency"]) == (450000000, 2017, "FiscalAid", "CNY")
+    assert fund["evidence"] == 2 and any("4.5亿元" in s for s in fund["sentences"])
+
+
+def test_options_select_types_and_relations(built_corpus):
+    H = to_networkx(built_corpus, types=["Province", "City"], relations=["pairedWith", "partOf"])
+    assert {d["type"] for _, d in H.nodes(data=True)} == {"Province", "City"}
+    assert {d["relation"] for *_, d in H.edges(data=True)} == {"pairedWith", "partOf"}
+    with pytest.raises(ValueError, match="unknown relations"):
+        to_networkx(built_corpus, relations=["likes"])
+
+
+def test_same_view_from_the_loaded_graph(G, built_corpus):
+    H = graph.load(built_corpus).to_networkx()
+    assert set(H.nodes) == set(G.nodes) and H.number_of_edges() == G.number_of_edges()
+
+
+@pytest.mark.parametrize("fmt", EXPORT_FORMATS)
+def test_exports_read_back_with_the_same_nodes_edges_and_attributes(G, tmp_path, fmt):
+    H = read_export(export(G, tmp_path / f"graph.{fmt}", fmt), fmt)
+    F = flat(G) if fmt in ("graphml", "gexf") else G
+    assert set(H.nodes) == set(G.nodes) and H.number_of_edges() == G.number_of_edges()
+    for attr in ("label", "type", "code", "lat"):
+        assert H.nodes[FUPING][attr] == F.nodes[FUPING][attr], attr
+    amounts = sorted(d["amount"] for *_, d in H.edges(data=True) if d.get("relation") == "funds")
+    assert amounts == [20000000, 450000000]
