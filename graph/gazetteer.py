@@ -84,7 +84,7 @@ class Gazetteer:
     def ancestors(self, code: str) -> list[str]:
         """Codes of the parent, grandparent, … of a division (not the division itself)."""
         out, d = [], self.divisions.get(code)
-        while d is not None and d.parent:
+        while d is not None and d.parent and d.parent not in out and d.parent != code:
             out.append(d.parent)
             d = self.divisions.get(d.parent)
         return out

@@ -119,7 +119,7 @@ def main(src: str) -> None:
     county_parent = {}
     for a in read(dist / "areas.csv"):
         parent = city_parent[a["cityCode"]]
-        if is_zone(a["code"]):
+        if is_zone(a["code"]) or a["code"] == parent:  # 东莞市 has no counties: its towns hang on the city
             county_parent[a["code"]] = parent
             continue
         county_parent[a["code"]] = a["code"]

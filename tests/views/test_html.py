@@ -73,7 +73,7 @@ def open_page(browser, path):
     page.on("pageerror", lambda e: problems.append(str(e)))
     page.on("dialog", lambda d: (problems.append(f"dialog: {d.message}"), d.dismiss()))
     page.goto(path.as_uri())
-    page.wait_for_function("document.body.dataset.drawn === 'yes'", timeout=20000)
+    page.wait_for_selector("body[data-drawn=yes]", state="attached", timeout=20000)
     return page, requests, problems
 
 
