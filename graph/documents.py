@@ -100,19 +100,32 @@ def decode(data: bytes, name: str) -> str:
 
 
 class _TextOfHTML(html.parser.HTMLParser):
-    SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "svg", "template", "form", "select"}
+    """Text of a page: all of the body, and apart the text of each block that looks like the article."""
+
+    SKIP = {"script", "style", "noscript", "nav", "header", "footer", "aside", "iframe", "svg", "template", "form", "select",
+            "button"}
     BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "article", "table", "title"}
+    VOID = {"br", "img", "hr", "meta", "link", "input", "wbr", "source", "area", "col", "embed", "param", "track"}
+    ARTICLE = re.compile(r"article|content|text|main|detail|正文|body", re.I)
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts, self.title, self._skip, self._in_title = [], "", 0, False
+        self.depth, self.blocks, self._open = 0, [], []  # _open: (depth, index in blocks)
 
     def handle_starttag(self, tag, attrs):
         if tag in self.SKIP:
             self._skip += 1
         self._in_title = tag == "title"
         if tag in self.BLOCK:
-            self.parts.append("\n")
+            self._emit("\n")
+        if tag in self.VOID:
+            return
+        self.depth += 1
+        names = " ".join(v or "" for k, v in attrs if k in ("class", "id"))
+        if tag == "article" or (tag in ("div", "section", "main", "td") and self.ARTICLE.search(names)):
+            self.blocks.append([])
+            self._open.append((self.depth, len(self.blocks) - 1))
 
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skip:
@@ -120,23 +133,44 @@ class _TextOfHTML(html.parser.HTMLParser):
         if tag == "title":
             self._in_title = False
         if tag in self.BLOCK:
-            self.parts.append("\n")
+            self._emit("\n")
+        if tag in self.VOID:
+            return
+        while self._open and self._open[-1][0] >= self.depth:
+            self._open.pop()
+        self.depth = max(0, self.depth - 1)
 
     def handle_data(self, data):
         if self._in_title:
             self.title += data
         elif not self._skip:
-            self.parts.append(data)
+            self._emit(data)
+
+    def _emit(self, text):
+        self.parts.append(text)
+        for _, i in self._open:
+            self.blocks[i].append(text)
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"[ \t]*\n\s*", "\n", text).strip()
 
 
 def html_to_text(markup: str) -> str:
-    """The readable text of a page: title first, then the body without scripts, styles or navigation."""
+    """The readable text of a page: its title, the header line with date and source, and the article —
+    the page block that holds the most Chinese text, or the whole body when no block looks like one."""
     parser = _TextOfHTML()
     parser.feed(markup)
     parser.close()
-    body = re.sub(r"[ \t]*\n\s*", "\n", "".join(parser.parts)).strip()
-    title = parser.title.strip()
-    return f"{title}\n\n{body}" if title and not body.startswith(title) else body
+    body = _tidy("".join(parser.parts))
+    blocks = [_tidy("".join(b)) for b in parser.blocks]
+    cjk = lambda t: len(re.findall(f"[{CJK}]", t))  # noqa: E731
+    best = max(blocks, key=cjk, default="")
+    article = best if cjk(best) >= 100 else body
+    title = re.split(r"\s*(?:--|_|\s\|\s|\s-\s)\s*", parser.title.strip())[0]
+    header = next((line for line in body.splitlines() if _HEADER_FIELD.search(line.translate(_width_table()))
+                   and _DATE.search(line) and line not in article), "")
+    return "\n\n".join(x for x in (title, header, article) if x)
 
 
 @cache
@@ -210,7 +244,9 @@ def parse(text: str, name: str) -> Document:
             continue
         seen += 1
         if any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
-            break
+            if sum(e - s for s, e in content) > 150:
+                break  # the site's footer: nothing after it is the article
+            continue  # 分享到 above the article: just this line
         if seen <= 6 and _is_header(line):
             # fields are read from the line as written: normalising drops the spaces that separate them
             line = to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
@@ -221,7 +257,7 @@ def parse(text: str, name: str) -> Document:
             editors += _field_all(line, "编辑|责编|责任编辑")
             reporters += _field_all(line, "作者|记者")
             continue
-        if any(m in line for m in lex["boilerplate_line"]):
+        if any(m in line for m in lex["boilerplate_line"]) or _is_navigation(line):
             continue
         if title is None and seen == 1:
             title = line
@@ -243,6 +279,11 @@ def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
 
 def _is_header(line: str) -> bool:
     return bool(_HEADER_FIELD.search(line)) or (len(line) < 60 and bool(_DATE.match(line)))
+
+
+def _is_navigation(line: str) -> bool:
+    """首页 | 时政 | 国际: a menu, not prose."""
+    return line.count("|") >= 2 and not re.search(r"[。,;]", line) or (len(line) <= 3 and not re.search(r"\d", line))
 
 
 def _newspaper(line: str) -> str | None:

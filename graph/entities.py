@@ -223,6 +223,9 @@ def _home(doc: Document, gaz: Gazetteer) -> str | None:
     """The newspaper's own place, from the source in the header: 陕西日报 → 陕西省."""
     if not doc.source:
         return None
+    known = next((code for name, code in lexicon()["newspapers"].items() if doc.source.startswith(name)), None)
+    if known:
+        return known
     for s, e, alias in gaz.scan(doc.source):
         if s == 0:
             codes = [c for c in alias.codes if gaz.divisions[c].level in ("Province", "City")]
@@ -234,9 +237,11 @@ def _home(doc: Document, gaz: Gazetteer) -> str | None:
 def _deixis(doc: Document, gaz: Gazetteer, found: Found, home: str) -> None:
     """我省, 我市, 本县…: the newspaper's own place at the level the word names."""
     chain = [home] + gaz.ancestors(home)
-    for word, level in _rules()["self"].items():
-        target = next((c for c in chain if gaz.divisions[c].level == level), None)
-        if target is None and level == "City" and gaz.divisions[chain[-1]].name.endswith("市"):
+    for word, levels in _rules()["self"].items():
+        levels = [levels] if isinstance(levels, str) else levels
+        # 我区 is the district in a district's paper, the autonomous region in 广西日报
+        target = next((c for c in chain if gaz.divisions[c].level in levels), None)
+        if target is None and "City" in levels and gaz.divisions[chain[-1]].name.endswith("市"):
             target = chain[-1]  # 我市 in 重庆日报 is 重庆市, a municipality
         if target is None:
             continue

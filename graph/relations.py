@@ -26,10 +26,16 @@ def _rules() -> dict:
     rel, deixis = lexicon()["relations"], lexicon()["deixis"]
     by_length = lambda words: sorted(words, key=len, reverse=True)  # noqa: E731
     adverbs = "|".join(map(re.escape, by_length(rel["adverbs"])))
+    linking = "|".join(map(re.escape, by_length(rel["linking_verbs"])))
     return {
         "pairing": rel["pairing"],
         "connector_gap": re.compile(rf"(?:{adverbs})*(?:{'|'.join(map(re.escape, rel['connectors']))})"),
-        "linking_gap": re.compile(rf"(?:{adverbs})*(?:{'|'.join(map(re.escape, by_length(rel['linking_verbs'])))})"),
+        "linking_gap": re.compile(rf"(?:{adverbs})*(?:{linking})"),
+        "linking_end": re.compile(rf"(?:{linking})$"),
+        "linking_then_of": re.compile(rf"(?:{linking})(?:关系)?的"),
+        "connector_chars": set(rel["connectors"]),
+        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗]*)?(?:{adverbs})*分别"
+                                   rf"(?:{'|'.join(map(re.escape, rel['connectors']))}|{linking})"),
         "verbs": re.compile("|".join(map(re.escape, by_length(rel["funding_verbs"])))),
         "verb_kind": rel["funding_verbs"],
         "prepositions": set(rel["receiver_prepositions"]),
@@ -124,7 +130,8 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
 
 
 def _pairs_in_sentence(doc: Document, places: list[Span]):
-    """A与B、C与D结对 / 深圳市与百色市、河池市 / A对口帮扶B、C: who pairs with whom in one pairing sentence."""
+    """Who pairs with whom in one pairing sentence: A与B、C与D结对 / 深圳市与百色市、河池市 / A对口帮扶B、C /
+    A是首批对口支援B的 / 与B结对的A / A、B、C三市分别对口支援D、E和F."""
     text, rules = doc.clean, _rules()
 
     def joins(a: Span, b: Span) -> str | None:
@@ -132,6 +139,8 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
         if rules["connector_gap"].fullmatch(gap):
             return "pairing-connector"
         if rules["linking_gap"].fullmatch(gap):
+            return "pairing-verb"
+        if len(gap) <= 12 and rules["linking_end"].search(gap) and not re.search(r"[,、;:与和及]", gap):
             return "pairing-verb"
         return None
 
@@ -144,10 +153,32 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
         if rule:
             left = prev
             out.append((left.key, sp.key, left.start, sp.end, rule))
-        elif gap in ("、", ",", "和") and left is not None and not opens_pair:
+        elif gap in ("、", ",", "和", "及") and left is not None and not opens_pair:
             out.append((left.key, sp.key, left.start, sp.end, "pairing-list"))
+        elif rules["linking_then_of"].fullmatch(gap) and text[prev.start - 1:prev.start] in rules["connector_chars"]:
+            out.append((prev.key, sp.key, prev.start, sp.end, "pairing-relative"))  # 与花垣县结对的槐荫区
+            left = None
         else:
             left = None
+    return out + _parallel_pairs(text, places, rules)
+
+
+def _parallel_pairs(text: str, places: list[Span], rules):
+    """北京、天津、上海4省市分别与内蒙古、甘肃、云南3省区结对: two lists of the same length, paired in order."""
+    groups, current = [], places[:1]
+    for prev, sp in zip(places, places[1:]):
+        if text[prev.end:sp.start].strip() in ("、", "和", "及"):
+            current.append(sp)
+        else:
+            groups.append(current)
+            current = [sp]
+    if current:
+        groups.append(current)
+    out = []
+    for a, b in zip(groups, groups[1:]):
+        gap = text[a[-1].end:b[0].start]
+        if len(a) == len(b) > 1 and rules["parallel_gap"].fullmatch(gap):
+            out += [(x.key, y.key, x.start, y.end, "pairing-parallel") for x, y in zip(a, b)]
     return out
 
 
