@@ -17,7 +17,8 @@ LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
 _COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
 _QUOTED = re.compile(r"[“\"]([^“”\"]{2,20})[”\"]")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
-_NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政")
+_NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政", "位", "名",
+                "一", "两", "几", "每", "该", "本", "这", "其")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,15 @@ def _town_is_word(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
     if text[end - 1:end + 1] in gaz.bigrams:
         return True
     stem = _TOWN_SUFFIX.sub("", text[start:end])
-    return (stem in gaz.bigrams or stem in gaz.common) and not _after_place(text, start, gaz)
+    return (stem in gaz.bigrams or stem in gaz.common) and not _after_place(text, start, gaz) \
+        and not _next_to_town(text, start, end)
+
+
+def _next_to_town(text: str, start: int, end: int) -> bool:
+    """金沙街道与平安镇: a town joined to another town is a town."""
+    before = re.search(r"(镇|乡|街道)(与|和|、|同)$", text[max(0, start - 4):start])
+    after = re.match(r"(与|和|、|同)[\u4e00-\u9fff]{1,6}?(镇|乡|街道)", text[end:end + 10])
+    return bool(before or after)
 
 
 def _after_place(text: str, start: int, gaz: Gazetteer) -> bool:
@@ -228,7 +237,7 @@ def _home(doc: Document, gaz: Gazetteer) -> str | None:
         return known
     for s, e, alias in gaz.scan(doc.source):
         if s == 0:
-            codes = [c for c in alias.codes if gaz.divisions[c].level in ("Province", "City")]
+            codes = [c for c in alias.codes if gaz.divisions[c].level in ("Province", "City", "County")]
             if len(codes) == 1:
                 return codes[0]
     return None
@@ -367,8 +376,8 @@ def _children(gaz: Gazetteer) -> dict[str, list[str]]:
 
 
 def park_name(raw: str) -> str:
-    """A park as the scorer names it: parenthesised expansions removed (宁(南京)商(商洛)… → 宁商…)."""
-    return re.sub(r"\([^()]*\)", "", raw)
+    """A park as the scorer names it: bracketed expansions removed (宁(南京)商(商洛)…, 鹤龙[鹤山·龙州]… → 宁商…, 鹤龙…)."""
+    return re.sub(r"\([^()]*\)|\[[^\[\]]*\]", "", raw)
 
 
 def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
@@ -388,13 +397,17 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 name = park_name(raw)
                 core = name[: -len(suffix)]
                 inner = [sp for sp in found.spans if start <= sp.start and sp.end <= end and sp.key.startswith("division:")]
-                expansions = [sp for sp in inner if text[sp.start - 1:sp.start] == "("]
+                expansions = [sp for sp in inner if text[sp.start - 1:sp.start] in "([·"]
                 fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
+                initials = _initials(found)
+                by_initials = [initials[c] for c in core[:2]] if len(core) >= 2 and all(c in initials for c in core[:2]) \
+                    and initials.get(core[0]) != initials.get(core[1]) and not inner else []
                 after_cobuild = text[max(s, start - 6):start].rstrip("的").endswith(rules["cobuild"])
                 specific = re.sub("|".join(rules["generic_park_words"]), "", core)
-                if len(core) < 2 or not (inner or fused or (after_cobuild and len(specific) >= 2)):
+                if len(core) < 2 or core[0] in "这该此本各其一" \
+                        or not (inner or fused or by_initials or (after_cobuild and len(specific) >= 2)):
                     continue
-                partners = [sp.key for sp in (expansions or inner)]
+                partners = [sp.key for sp in (expansions or inner)] + by_initials
                 if fused and not expansions:
                     partners = [division_key(abbr[core[0]]), division_key(abbr[core[1]])] + partners
                 key = f"park:{name}"
@@ -408,13 +421,14 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
     start = pos
     while start > floor:
         ch = text[start - 1]
-        if ch == ")":
-            open_ = text.rfind("(", floor, start - 1)
+        if ch in ")]":
+            open_ = text.rfind("(" if ch == ")" else "[", floor, start - 1)
             if open_ < 0:
                 break
             start = open_
             continue
-        if not re.match(f"[{CJK}]", ch) or pos - start >= 20:
+        if not (re.match(f"[{CJK}]", ch) or ch in "·-—" and re.match(f"[{CJK}]", text[start - 2:start - 1])) \
+                or pos - start >= 20:
             break
         if any(text.startswith(w, start - len(w)) and start - len(w) >= floor for w in stops):
             break
@@ -422,9 +436,28 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
     return start
 
 
+def _initials(found: Found) -> dict[str, str]:
+    """First character → the one city or county the document names with it (厦 → 厦门市), for fused names."""
+    seen: dict[str, set[str]] = {}
+    for sp in found.spans:
+        if sp.type in ("City", "County") and sp.key.startswith("division:"):
+            seen.setdefault(found.entities[sp.key].name[0], set()).add(sp.key)
+    return {ch: next(iter(keys)) for ch, keys in seen.items() if len(keys) == 1}
+
+
 def _programs(doc: Document, found: Found) -> None:
     """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
     rules, text = _rules(), doc.clean
+    initials = _initials(found)
+    for s, e in doc.sentences:  # 厦临协作, 通汉协作: two named places fused by a character of each
+        for m in re.finditer(f"([{CJK}])([{CJK}])(?=({'|'.join(rules['collaboration'])}))", text[s:e]):
+            a, b = initials.get(m.group(1)), initials.get(m.group(2))
+            start = s + m.start()
+            if a and b and a != b and not _covered(found, start, start + 2):
+                name = m.group() + m.group(3)
+                key = f"program:{name}"
+                found.entities[key] = Entity(key=key, name=name, type="Program")
+                found.spans.append(Span(start, start + len(name), key, "Program", "collaboration-initials", name))
     spelled: dict[str, list[tuple[int, int, str]]] = {}  # 苏陕 -> its collaboration's names in the text
     for start, end, _, _ in found.fused_pairs:
         suffix = next((x for x in rules["collaboration"] if text.startswith(x, end)), None)

@@ -34,7 +34,7 @@ def _rules() -> dict:
         "linking_end": re.compile(rf"(?:{linking})$"),
         "linking_then_of": re.compile(rf"(?:{linking})(?:关系)?的"),
         "connector_chars": set(rel["connectors"]),
-        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗]*)?(?:{adverbs})*分别"
+        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗镇乡村]*)?(?:{adverbs})*"
                                    rf"(?:{'|'.join(map(re.escape, rel['connectors']))}|{linking})"),
         "verbs": re.compile("|".join(map(re.escape, by_length(rel["funding_verbs"])))),
         "verb_kind": rel["funding_verbs"],
@@ -175,6 +175,8 @@ def _parallel_pairs(text: str, places: list[Span], rules):
     if current:
         groups.append(current)
     out = []
+    if not places or "分别" not in text[places[0].start:places[-1].end + 8]:
+        return out  # only 分别 says the lists pair off one by one
     for a, b in zip(groups, groups[1:]):
         gap = text[a[-1].end:b[0].start]
         if len(a) == len(b) > 1 and rules["parallel_gap"].fullmatch(gap):
