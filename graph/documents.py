@@ -278,7 +278,9 @@ def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
 
 
 def _is_header(line: str) -> bool:
-    return bool(_HEADER_FIELD.search(line)) or (len(line) < 60 and bool(_DATE.match(line)))
+    """来源:… 编辑:…, or a short line with a date that starts with the date or the paper's name."""
+    return bool(_HEADER_FIELD.search(line)) or (
+        len(line) < 80 and bool(_DATE.search(line)) and bool(_DATE.match(line) or _NEWSPAPER.match(line)))
 
 
 def _is_navigation(line: str) -> bool:

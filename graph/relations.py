@@ -34,7 +34,7 @@ def _rules() -> dict:
         "linking_end": re.compile(rf"(?:{linking})$"),
         "linking_then_of": re.compile(rf"(?:{linking})(?:关系)?的"),
         "connector_chars": set(rel["connectors"]),
-        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗镇乡村]*)?(?:{adverbs})*"
+        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗镇乡村]+(?:{adverbs})*|(?:{adverbs})*分别)"
                                    rf"(?:{'|'.join(map(re.escape, rel['connectors']))}|{linking})"),
         "verbs": re.compile("|".join(map(re.escape, by_length(rel["funding_verbs"])))),
         "verb_kind": rel["funding_verbs"],
@@ -110,7 +110,10 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
     is cumulative: 累计, 以来), 今年/去年 from the article's date, else the year that leads the paragraph."""
     text, rules = doc.clean, _rules()
     own = [y for y in years(text, s, pos)]
-    cumulative = [m.end() for m in rules["cumulative"].finditer(text, s, pos)]
+    # 截至5月底 and 今年以来 stay within one year; 累计, 截至目前, 2017年以来 do not
+    cumulative = [m.end() for m in rules["cumulative"].finditer(text, s, pos)
+                  if not re.match(r"截[至止]\d{1,2}月", text[m.start():m.start() + 6])
+                  and not (m.group() == "以来" and text[max(s, m.start() - 2):m.start()] in ("今年", "本年"))]
     if own and not text.startswith("以来", own[-1][1]) and (not cumulative or own[-1][1] > cumulative[-1]):
         return own[-1][2]
     if cumulative:
@@ -121,8 +124,9 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
             return published + delta
     para = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), None)
     # a year that opens a sentence of the paragraph (2019年, …) holds until another one does
-    lead = [ys[0] for a, b in doc.sentences if para and para[0] <= a <= s and (ys := years(text, a, min(b, a + 12)))]
-    if lead and (not text.startswith("以来", lead[-1][1]) or _MONTH.match(text, s)):
+    lead = [ys[0] for a, b in doc.sentences if para and para[0] <= a <= s and (ys := years(text, a, min(b, a + 12)))
+            and "以来" not in text[ys[0][1]:ys[0][1] + 6]]
+    if lead:
         return lead[-1][2]
     if published and _MONTH.match(text, s):
         return published
@@ -144,23 +148,29 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
             return "pairing-verb"
         return None
 
+    parallel = _parallel_pairs(text, places, rules)
+    in_lists = {x for pair in parallel for x in pair[:2]}
     out, left = [], None
     for i in range(1, len(places)):
         prev, sp = places[i - 1], places[i]
+        if prev.key in in_lists and sp.key in in_lists:
+            continue
         gap = text[prev.end:sp.start].strip()
         opens_pair = i + 1 < len(places) and joins(sp, places[i + 1]) is not None
         rule = joins(prev, sp)
-        if rule:
+        if gap in ("、", ",", "和", "及") and left is not None and not opens_pair:
+            out.append((left.key, sp.key, left.start, sp.end, "pairing-list"))
+        elif rule == "pairing-connector" and rules["linking_end"].search(text[max(0, prev.start - 6):prev.start]):
+            left = None  # 对口支援西藏和新疆: both are the object, not a pair
+        elif rule:
             left = prev
             out.append((left.key, sp.key, left.start, sp.end, rule))
-        elif gap in ("、", ",", "和", "及") and left is not None and not opens_pair:
-            out.append((left.key, sp.key, left.start, sp.end, "pairing-list"))
         elif rules["linking_then_of"].fullmatch(gap) and text[prev.start - 1:prev.start] in rules["connector_chars"]:
             out.append((prev.key, sp.key, prev.start, sp.end, "pairing-relative"))  # 与花垣县结对的槐荫区
             left = None
         else:
             left = None
-    return out + _parallel_pairs(text, places, rules)
+    return out + parallel
 
 
 def _parallel_pairs(text: str, places: list[Span], rules):
