@@ -332,7 +332,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             pos = m.end() + 1 if text[m.end():m.end() + 1] == "、" else len(text)
 
 
-_LISTED = re.compile(rf"((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}})(?:等|两|三|四|五|六|七|八|九|十|\d+)*个?(乡镇|镇|乡|街道|苏木)")
+_LISTED = re.compile(rf"((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}}?)(?:等|两|三|四|五|六|七|八|九|十|\d+)*个?(乡镇|镇|乡|街道|苏木)")
 _TOWN_SUFFIX = re.compile(r"(民族乡|镇|乡|街道|苏木)$")
 
 

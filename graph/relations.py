@@ -156,7 +156,9 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
         if prev.key in in_lists and sp.key in in_lists:
             continue
         gap = text[prev.end:sp.start].strip()
-        opens_pair = i + 1 < len(places) and joins(sp, places[i + 1]) is not None
+        # the next place starts a pair of its own (C与D), unless 和/及 just ends this list
+        opens_pair = i + 1 < len(places) and joins(sp, places[i + 1]) is not None \
+            and text[sp.end:places[i + 1].start].strip() not in ("和", "及")
         rule = joins(prev, sp)
         if gap in ("、", ",", "和", "及") and left is not None and not opens_pair:
             out.append((left.key, sp.key, left.start, sp.end, "pairing-list"))

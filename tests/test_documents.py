@@ -63,3 +63,23 @@ def test_html_keeps_text_and_drops_scripts_and_navigation():
     assert text.splitlines()[0] == "闽宁协作"
     assert "福建省与宁夏回族自治区结对。" in text
     assert "alert" not in text and "首页" not in text and "版权" not in text
+
+
+def test_html_article_block_and_header_line_are_kept_navigation_dropped():
+    from graph.documents import html_to_text
+
+    page = ("<html><head><title>东西部协作结对关系完成调整--时政--人民网</title></head><body>"
+            "<div class='top'>人民网 | RSS | 客户端</div><div>首页</div><div>地方:山西辽宁吉林</div>"
+            "<div class='meta'>2021年04月09日05:36 | 来源:人民网-人民日报</div><div>分享到:</div>"
+            "<div class='article'><p>" + "调整后,江苏省结对陕西省、青海省,浙江省结对四川省。" * 5 + "</p></div>"
+            "<div class='footer'>版权所有 相关专题</div></body></html>")
+    doc = parse(html_to_text(page), "p.html")
+    assert doc.title == "东西部协作结对关系完成调整"
+    assert (doc.date, doc.source) == ("2021-04-09T05:36:00", "人民网-人民日报")
+    text = " ".join(doc.clean[s:e] for s, e in doc.sentences)
+    assert "江苏省结对陕西省" in text and "山西" not in text and "RSS" not in text and "版权" not in text
+
+
+def test_header_led_by_the_papers_name():
+    doc = parse("标题\n\n南通日报 2023年06月20日 第A02版:看南通  记者 陈佳宁\n\n  正文。\n", "n.txt")
+    assert (doc.source, doc.date) == ("南通日报", "2023-06-20")

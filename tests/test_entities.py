@@ -65,3 +65,23 @@ def test_quoted_campaign_is_a_program():
 def test_town_names_that_are_everyday_words_need_their_county():
     got, _ = names("各地发展乡村产业,推进乡村建设镇村联动。")
     assert not any(t == "Town" for _, t in got)
+
+
+def test_papers_without_a_place_in_their_name_and_district_papers():
+    _, found = names("我省对口支援新疆。", src="新华日报")
+    assert found.home == "division:320000"
+    got, found = names("我区新登、场口两镇与锦屏县敦寨、启蒙两镇结对。", src="富阳日报")
+    assert found.home == "division:330111"
+    assert {("新登镇", "Town"), ("场口镇", "Town"), ("敦寨镇", "Town"), ("启蒙镇", "Town"), ("富阳区", "County")} <= got
+
+
+def test_fused_initials_name_a_collaboration_and_a_park():
+    got, found = names("厦门市与临夏回族自治州结对,厦临协作成效显著。两地共建的厦门·临夏产业园已投产。", src="厦门日报")
+    assert ("厦临协作", "Program") in got and ("厦门·临夏产业园", "Park") in got
+    got, found = names("如皋市与洋县共建如洋协作有机产业协同示范区。", src="南通日报")
+    assert found.park_partners["park:如洋协作有机产业协同示范区"] == ("division:320682", "division:610723")
+
+
+def test_parks_named_with_square_brackets_and_no_demonstratives():
+    got, _ = names("两地共建的鹤龙[鹤山·龙州]产业园已封顶,双方将共建这一示范区。", src="广西日报")
+    assert ("鹤龙产业园", "Park") in got and not any(n.startswith("这") for n, _ in got)

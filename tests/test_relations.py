@@ -82,3 +82,36 @@ def test_cobuilt_park_partners_from_name_and_builders():
 def test_figures_are_observations_of_the_place_before_them():
     _, observations = facts("江苏省135家企业在陕投资。")
     assert [(o.about, o.value, o.unit) for o in observations] == [("division:320000", 135, "家")]
+
+
+def test_parallel_lists_pair_off_in_order_and_only_then():
+    out, _ = facts("北京、天津、上海、福建4省市分别与内蒙古、甘肃、云南、宁夏4省区结对。")
+    assert pairs(out) == {P("北京市", "内蒙古自治区"), P("天津市", "甘肃省"), P("上海市", "云南省"), P("福建省", "宁夏回族自治区")}
+    out, _ = facts("兰溪市与通江县、东阳市与南江县、义乌市与巴州区分别结成帮扶对子。", src="四川日报")
+    assert pairs(out) == {P("兰溪市", "通江县"), P("东阳市", "南江县"), P("义乌市", "巴州区")}
+
+
+def test_relative_clause_and_verb_at_the_end_of_a_gap():
+    out, _ = facts("湖南省湘西州花垣县获得支持,与花垣县结对的济南市槐荫区今年已向花垣县拨付协作资金1800万元。", src="团结报")
+    assert P("槐荫区", "花垣县") in pairs(out)
+    out, _ = facts("江苏是1997年首批对口支援新疆的省份之一。", src="新华日报")
+    assert pairs(out) == {P("江苏省", "新疆维吾尔自治区")}
+
+
+def test_objects_of_a_linking_verb_are_not_a_pair():
+    out, _ = facts("对口支援西藏和新疆工作继续推进。广东省继续对口支援新疆喀什地区疏附县、伽师县和西藏林芝市。")
+    assert pairs(out) == {P("广东省", "疏附县"), P("广东省", "伽师县"), P("广东省", "林芝市")}
+
+
+def test_years_within_the_year_and_relative_to_the_article_date():
+    out, _ = facts("今年济南市计划安排我州财政援助资金3.25亿元,截至5月底已到位2.1亿元。", src="团结报")
+    assert ("funds", "济南市", "湘西土家族苗族自治州", 210_000_000, 2020, "FiscalAid") in out
+    out, _ = facts("今年以来,我省已向新疆拨付援疆资金23.6亿元。1997年以来,我省累计提供援疆资金超过300亿元。", src="新华日报")
+    assert ("funds", "江苏省", "新疆维吾尔自治区", 2_360_000_000, 2020, "FiscalAid") in out
+    assert ("funds", "江苏省", "新疆维吾尔自治区", 30_000_000_000, None, "FiscalAid") in out
+
+
+def test_averages_and_increases_are_not_fundings():
+    out, _ = facts("2019年,北京市结对帮扶我区旗县,扶贫协作资金由县均1000万元提高到县均3000万元。"
+                   "今年,我区下达锦屏县资金2150万元,较去年增加350万元。", src="内蒙古日报")
+    assert [f[3] for f in out if f[0] == "funds"] == [21_500_000]
