@@ -13,19 +13,23 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://pur
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 INFERRED = "https://w3id.org/ewc/id/graph/inferred"
+# One small DISTINCT query per attribute: the union of many document graphs repeats every triple, and
+# OPTIONALs joined in one query would multiply those repeats.
 NODES = _P + """
-SELECT ?e ?type ?zh (SAMPLE(?en0) AS ?en) (SAMPLE(?code0) AS ?code) (SAMPLE(?lat0) AS ?lat) (SAMPLE(?lon0) AS ?lon)
-       (SAMPLE(?parent0) AS ?parent) (SAMPLE(?prov0) AS ?province) (COUNT(DISTINCT ?doc) AS ?documents) WHERE {
+SELECT DISTINCT ?e ?type ?zh WHERE {
   ?e a ?class ; skos:prefLabel ?zh .
   VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
                           (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
-  OPTIONAL { ?e rdfs:label ?en0 FILTER(LANG(?en0) = "en") }
-  OPTIONAL { ?e ewc:code ?code0 }
-  OPTIONAL { ?e wgs:lat ?lat0 ; wgs:long ?lon0 }
-  OPTIONAL { GRAPH ?pg { ?e ewc:partOf ?parent0 } FILTER(?pg != <%s>) }
-  OPTIONAL { ?e ewc:partOf ?prov0 . ?prov0 a ewc:Province }
-  OPTIONAL { ?e ewc:mentionedIn ?doc }
-} GROUP BY ?e ?type ?zh""" % INFERRED
+}"""
+NODE_ATTRIBUTES = {
+    "label_en": _P + 'SELECT DISTINCT ?e ?v WHERE { ?e rdfs:label ?v FILTER(LANG(?v) = "en") }',
+    "code": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:code ?v }",
+    "lat": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:lat ?v }",
+    "lon": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:long ?v }",
+    "parent": _P + "SELECT DISTINCT ?e ?v WHERE { GRAPH ?g { ?e ewc:partOf ?v } FILTER(?g != <%s>) }" % INFERRED,
+    "province": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:partOf ?v . ?v a ewc:Province }",
+    "documents": _P + "SELECT ?e (COUNT(DISTINCT ?d) AS ?v) WHERE { ?e ewc:mentionedIn ?d } GROUP BY ?e",
+}
 EVIDENCE = _P + """
 SELECT ?fact ?sentence ?title ?date WHERE {
   ?fact a ?class ; ewc:evidence ?ev . VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding }
@@ -69,12 +73,15 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     if unknown:
         raise ValueError(f"unknown relations {sorted(unknown)}; choose from {', '.join(RELATIONS)}")
     G = nx.MultiDiGraph()
+    attributes = {name: {r["e"]: r["v"] for r in kg.query(q)} for name, q in NODE_ATTRIBUTES.items()}
     for r in kg.query(NODES):
         if types and r["type"] not in types:
             continue
-        G.add_node(r["e"], label=r["zh"], label_en=r["en"], type=r["type"], code=r["code"], parent=r["parent"],
-                   province=r["province"] or (r["e"] if r["type"] == "Province" else None),
-                   lon=r["lon"], lat=r["lat"], documents=r["documents"])
+        e = r["e"]
+        G.add_node(e, label=r["zh"], type=r["type"], **{name: values.get(e) for name, values in attributes.items()})
+        if r["type"] == "Province":
+            G.nodes[e]["province"] = e
+        G.nodes[e]["documents"] = G.nodes[e]["documents"] or 0
     evidence: dict[str, list[dict]] = {}
     for r in kg.query(EVIDENCE):
         evidence.setdefault(r["fact"], []).append(r)
