@@ -148,7 +148,8 @@ def _build_into(tmp: Path, paths, *, validate: bool, progress) -> Report:
     store.dump(str(tmp / "dataset.jsonld"), ox.RdfFormat.JSON_LD)
     merged = ox.Store()
     merged.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                       for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
+                       for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } "
+                                            f"FILTER(?g != <{INFERRED_GRAPH}>) }}"))
     merged.dump(str(tmp / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
     store.flush()
     del store

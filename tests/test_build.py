@@ -53,8 +53,11 @@ def test_sparql_on_the_store(built):
 def test_turtle_and_trig_parse_back_with_rdflib(built):
     from rdflib import Dataset, Graph
 
+    from graph.validation import validate
+
     out, _ = built
     g = Graph().parse(out / "graph.ttl")
+    assert validate(g) == []  # facts shared by documents merge into nodes that still conform
     ds = Dataset().parse(out / "dataset.trig", format="trig")
     assert len(g) > 1000 and len(list(ds.graphs())) >= 3
 
