@@ -45,10 +45,15 @@ def parse_number(text: str) -> float:
     return float(total)
 
 
+_BARE_AMOUNT = re.compile(rf"(?<=资金|经费|款项|捐款|援款)(?:[^,;。\d]{{0,4}}?){_NUMBER}\s*(?:多|余)?\s*({_MULT})(?!\s*(?:多|余)?\s*(?:美元|欧元|港元|港币|元|{_MULT}))")
+
+
 def amounts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
-    """Sums of money in text[start:end], in units of their currency (yuan for 元)."""
-    return [q for m in _AMOUNT.finditer(text, start, len(text) if end is None else end)
-            if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
+    """Sums of money in text[start:end], in units of their currency (yuan for 元); 资金5000万 counts too."""
+    end = len(text) if end is None else end
+    found = [q for m in _AMOUNT.finditer(text, start, end) if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
+    found += [q for m in _BARE_AMOUNT.finditer(text, start, end) if (q := _quantity(m, "CNY", number_at=m.start(1)))]
+    return sorted(found)
 
 
 def counts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
@@ -57,12 +62,12 @@ def counts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
             if (q := _quantity(m, m.group(3)))]
 
 
-def _quantity(m: re.Match, unit: str) -> Quantity | None:
+def _quantity(m: re.Match, unit: str, number_at: int | None = None) -> Quantity | None:
     try:
         value = parse_number(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1)
     except ValueError:
         return None
-    return Quantity(m.start(), m.end(), value, unit)
+    return Quantity(m.start() if number_at is None else number_at, m.end(), value, unit)
 
 
 def years(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:

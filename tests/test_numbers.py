@@ -24,3 +24,8 @@ def test_chinese_numerals():
     assert parse_number("一千二百三十") == 1230
     assert parse_number("十五") == 15
     assert parse_number("三点五") == 3.5
+
+
+def test_money_without_yuan_after_a_word_for_funds():
+    assert [(q.value, q.unit) for q in amounts("投入帮扶资金5000万,惠及3万人")] == [(50_000_000, "CNY")]
+    assert amounts("带动就业3万人次") == []
