@@ -112,3 +112,16 @@ def test_kg_query_command(built_corpus, kg):
     assert service.returncode == 2 and "--allow-service" in service.stderr
     slow = run(kg_cmd, "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", "--timeout", "1", *out)
     assert slow.returncode == 2 and "longer than 1 s" in slow.stderr
+
+
+def test_disagreeing_amounts_are_both_kept_and_listed(tmp_path):
+    from graph.build import build
+
+    (tmp_path / "in").mkdir()
+    for name, amount in (("a.txt", "3亿元"), ("b.txt", "3.5亿元")):
+        (tmp_path / "in" / name).write_text(f"标题\n\n  2019年,福建省向宁夏回族自治区援助资金{amount}。\n", encoding="utf-8")
+    report = build([tmp_path / "in"], tmp_path / "out")
+    assert report.documents == 2
+    rows = graph.load(tmp_path / "out").query("disagreements")
+    assert [(r["giver"], r["receiver"], r["year"], r["amount1"], r["document1"], r["amount2"], r["document2"]) for r in rows] == \
+        [("福建省", "宁夏回族自治区", 2019, 300000000, "a.txt", 350000000, "b.txt")]

@@ -49,6 +49,12 @@ def test_heading_and_data_are_escaped():
     assert page.count("<script") == html.render(benign).count("<script")  # nothing added by the data
 
 
+def test_the_pyvis_network_renders_on_its_own(built_corpus):
+    net = html.to_pyvis(graph.to_networkx(built_corpus))
+    page = net.generate_html()
+    assert "division/610528" in page and "vis.Network" in page and "https://cdn" not in page
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
