@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled corpus, {BUNDLED_CORPUS})")
     b.add_argument("--out", default="out", help="output folder (default: out)")
     b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
+    b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     e = sub.add_parser("extract", help="print the facts of one article")
     e.add_argument("file")
@@ -69,7 +71,7 @@ def _build(args) -> int:
     paths = args.paths or [BUNDLED_CORPUS]
     progress = _progress if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(paths, args.out, validate=not args.no_validate, progress=progress)
+        report = build(paths, args.out, validate=not args.no_validate, progress=progress, jobs=args.jobs, dask=args.dask)
     except BuildError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
@@ -77,9 +79,12 @@ def _build(args) -> int:
         print(f"kg: skipped {problem}", file=sys.stderr)
     for violation in report.violations:
         print(f"kg: SHACL: {violation}", file=sys.stderr)
+    for disagreement in report.disagreements:
+        print(f"kg: documents disagree: {disagreement}", file=sys.stderr)
     if not args.quiet:
         print(f"Built {report.documents} document(s) into {args.out}/ in {report.seconds:.1f} s "
-              f"({report.triples} triples, SHACL: {report.shacl}, {len(report.failed)} skipped)")
+              f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; {report.triples} triples; "
+              f"SHACL: {report.shacl}; {len(report.failed)} skipped)")
         print("  entities:  " + ", ".join(f"{k} {v}" for k, v in report.entities.items()))
         print("  relations: " + (", ".join(f"{k} {v}" for k, v in report.relations.items()) or "none"))
         print(f"  figures:   {report.observations}")
@@ -88,10 +93,10 @@ def _build(args) -> int:
     return 1 if report.violations else 0
 
 
-def _progress(done: int, total: int, path) -> None:
-    if total >= 20:
-        end = "\n" if done == total else ""
-        print(f"\r  {done}/{total} documents", end=end, file=sys.stderr, flush=True)
+def _progress(done: int, total: int | None, path) -> None:
+    # the corpus is streamed, so the total is known only at the end
+    if done and (done % 20 == 0 or total is not None):
+        print(f"\r  {done} documents", end="\n" if total is not None else "", file=sys.stderr, flush=True)
 
 
 def _extract(args) -> int:

@@ -73,10 +73,28 @@ def read(path: str | Path) -> Document:
         raise DocumentError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    text = decode(data, str(path))
-    if path.suffix.lower() in (".html", ".htm") or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
+    return from_bytes(data, path.name, label=str(path))
+
+
+def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:
+    """An article from its bytes (text or HTML); ``label`` names it in errors (default: ``name``)."""
+    label = label or name
+    text = decode(data, label)
+    if name.lower().endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
         text = html_to_text(text)
-    return parse(text, path.name)
+    try:
+        return parse(text, name)
+    except DocumentError as exc:
+        raise DocumentError(str(exc).replace(name, label, 1)) from None
+
+
+def from_record(record: dict, name: str, *, label: str | None = None) -> Document:
+    """An article from a JSON Lines record: text, and optionally title, date, source, url."""
+    if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
+        raise DocumentError(f"{label or name}: no \"text\" in the record")
+    head = " | ".join(x for x in (str(record.get("date") or ""), f"来源:{record['source']}" if record.get("source") else "") if x)
+    text = "\n\n".join(x for x in (str(record.get("title") or "").strip(), head, record["text"]) if x)
+    return parse(text, name)
 
 
 def decode(data: bytes, name: str) -> str:

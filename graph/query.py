@@ -1,7 +1,8 @@
 """Asking a built graph: SPARQL over the Oxigraph store, bundled queries, and the rdflib view.
 
-Queries see the union of all graphs as their default graph, so a query needs no GRAPH clause; the
-named graphs (one per document, ``…/graph/inferred`` for entailed triples) are still there to ask for.
+The default graph holds every document's facts merged (each triple once) and the entailed triples, so a
+query needs no GRAPH clause; the named graphs (one per document, ``…/graph/inferred`` for the entailed
+triples) are there to ask where a triple came from.
 """
 from __future__ import annotations
 
@@ -71,7 +72,7 @@ class KnowledgeGraph:
                              "pass allow_service=True (kg query --allow-service) to run it")
         sparql = bind(sparql, params or {})
         try:
-            return self._store.query(sparql, use_default_graph_as_union=True)
+            return self._store.query(sparql)
         except SyntaxError as exc:
             raise QueryError(f"bad query: {exc}") from None
 

@@ -30,14 +30,15 @@ def serve_command(out: str | Path, *, host: str = "127.0.0.1", port: int = 7878,
         raise StoreError(f"{out}: no built store here (run `kg build` first)")
     mode = "serve" if writable else "serve-read-only"
     return [oxigraph_binary(), mode, "--location", str(store), "--bind", f"{host}:{port}",
-            "--union-default-graph", "--timeout-s", str(timeout)]
+            "--timeout-s", str(timeout)]
 
 
 def push(out: str | Path, endpoint: str, *, protocol: str = "gsp", timeout: float = 60) -> list[str]:
     """Send every named graph of the built store to a SPARQL server, each replacing the graph of that name.
 
     ``gsp``: SPARQL 1.1 Graph Store Protocol (PUT to ENDPOINT?graph=IRI); ``update``: SPARQL 1.1 Update
-    (DROP SILENT GRAPH then INSERT DATA, POSTed to ENDPOINT). Returns the graph names sent.
+    (DROP SILENT GRAPH then INSERT DATA, POSTed to ENDPOINT). Returns the graph names sent. The merged
+    default graph is not sent: on the other server, query the union of the graphs (most have an option).
     """
     import pyoxigraph as ox
 

@@ -13,8 +13,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://pur
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
 INFERRED = "https://w3id.org/ewc/id/graph/inferred"
-# One small DISTINCT query per attribute: the union of many document graphs repeats every triple, and
-# OPTIONALs joined in one query would multiply those repeats.
+# One small query per attribute, joined here: OPTIONALs in one query would multiply the rows of an entity
+# with several labels or documents.
 NODES = _P + """
 SELECT DISTINCT ?e ?type ?zh WHERE {
   ?e a ?class ; skos:prefLabel ?zh .
@@ -26,7 +26,7 @@ NODE_ATTRIBUTES = {
     "code": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:code ?v }",
     "lat": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:lat ?v }",
     "lon": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:long ?v }",
-    "parent": _P + "SELECT DISTINCT ?e ?v WHERE { GRAPH ?g { ?e ewc:partOf ?v } FILTER(?g != <%s>) }" % INFERRED,
+    "parent": _P + "SELECT ?e ?v WHERE { ?e ewc:partOf ?v FILTER NOT EXISTS { GRAPH <%s> { ?e ewc:partOf ?v } } }" % INFERRED,
     "province": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:partOf ?v . ?v a ewc:Province }",
     "documents": _P + "SELECT ?e (COUNT(DISTINCT ?d) AS ?v) WHERE { ?e ewc:mentionedIn ?d } GROUP BY ?e",
 }
@@ -48,7 +48,7 @@ SELECT ?fact ?a ?b ?amount ?currency ?year ?kind WHERE {
   BIND(STRAFTER(STR(?k), "#") AS ?kind)
 }"""
 COBUILDS = _P + """SELECT ?fact ?a ?b WHERE { ?fact a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }"""
-PART_OF = _P + """SELECT ?a ?b WHERE { GRAPH ?g { ?a ewc:partOf ?b } FILTER(?g != <%s>) }""" % INFERRED
+PART_OF = _P + """SELECT ?a ?b WHERE { ?a ewc:partOf ?b FILTER NOT EXISTS { GRAPH <%s> { ?a ewc:partOf ?b } } }""" % INFERRED
 
 
 def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, relations=DEFAULT_RELATIONS):

@@ -1,0 +1,93 @@
+"""Rebuilds, parallel and distributed builds, more input formats, and builds that are killed part-way."""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from graph.build import build
+from tests.conftest import ROOT
+
+ARTICLE = (ROOT / "corpus" / "sushaan-2018-01-08.txt").read_text(encoding="utf-8")
+SMALL = "标题{n}\n\n2019-06-12 08:00|来源:宁夏日报\n\n  2019年,福建省向我区援助财政资金{n}亿元。福州市与固原市结对帮扶。\n"
+
+
+def snapshot(out):
+    """What a build means, independent of serialisation order: the sorted quads and the facts."""
+    quads = sorted((out / "dataset.nq").read_text(encoding="utf-8").splitlines())
+    return quads, json.loads((out / "facts.json").read_text(encoding="utf-8"))
+
+
+def corpus(path, names):
+    path.mkdir(parents=True, exist_ok=True)
+    for n in names:
+        (path / f"doc{n}.txt").write_text(SMALL.format(n=n), encoding="utf-8")
+    return path
+
+
+def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
+    src = corpus(tmp_path / "src", [1, 2, 3])
+    out = tmp_path / "out"
+    assert build([src], out, validate=False).extracted == 3
+    (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")  # changed
+    (src / "doc3.txt").unlink()  # removed
+    (src / "doc4.txt").write_text(SMALL.format(n=4), encoding="utf-8")  # added
+    report = build([src], out, validate=False)
+    assert (report.documents, report.extracted) == (3, 2)
+    clean = tmp_path / "clean"
+    build([src], clean, validate=False)
+    assert snapshot(out) == snapshot(clean)
+    assert "doc3.txt" not in (out / "dataset.nq").read_text(encoding="utf-8")
+    assert build([src], out, validate=False).extracted == 0
+
+
+def test_parallel_and_dask_builds_equal_a_serial_one(tmp_path):
+    src = corpus(tmp_path / "src", range(1, 9))
+    shutil.copy(ROOT / "corpus" / "sushaan-2018-01-08.txt", src)
+    build([src], tmp_path / "serial", validate=False, jobs=1)
+    build([src], tmp_path / "parallel", validate=False, jobs=2)
+    build([src], tmp_path / "dask", validate=False, jobs=2, dask="local")
+    assert snapshot(tmp_path / "serial") == snapshot(tmp_path / "parallel") == snapshot(tmp_path / "dask")
+
+
+def test_json_lines_globs_and_html(tmp_path):
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
+        {"text": "福州市与固原市结对帮扶。", "title": "闽宁", "date": "2019-06-12", "source": "宁夏日报", "url": "http://x/1"},
+        {"title": "no text"},
+    ]) + "\nnot json\n", encoding="utf-8")
+    (tmp_path / "a.html").write_text("<html><head><title>苏陕</title></head><body><p>南京市与商洛市结对。</p></body></html>",
+                                     encoding="utf-8")
+    report = build([tmp_path / "feed.jsonl", str(tmp_path / "*.html")], tmp_path / "out", validate=False)
+    assert report.documents == 2
+    assert any("feed.jsonl:2" in f and "text" in f for f in report.failed)
+    assert any("feed.jsonl:3" in f and "not a JSON object" in f for f in report.failed)
+    facts = {f["id"]: f for f in json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))}
+    assert {"rel": "pairedWith", "a": "固原市", "b": "福州市"} in facts["feed.jsonl#http://x/1"]["relations"] or \
+        {"rel": "pairedWith", "a": "福州市", "b": "固原市"} in facts["feed.jsonl#http://x/1"]["relations"]
+    assert any(r["rel"] == "pairedWith" for r in facts["a.html"]["relations"])
+
+
+def test_a_killed_build_leaves_the_previous_outputs_and_the_next_build_recovers(kg, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(ROOT / "corpus" / "sushaan-2018-01-08.txt", src)
+    out = tmp_path / "out"
+    build([src], out, validate=False)
+    before = snapshot(out)
+    for n in range(300):
+        (src / f"copy{n}.txt").write_text(ARTICLE.replace("陕西日报", f"陕西日报{n}"), encoding="utf-8")
+    proc = subprocess.Popen([kg, "build", str(src), "--out", str(out), "--jobs", "1"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while not list(out.glob(".build-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert snapshot(out) == before
+    report = build([src], out, validate=False)
+    assert report.documents == 301 and not list(out.glob(".build-*"))
