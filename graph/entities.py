@@ -230,12 +230,17 @@ def _add_division(found: Found, gaz: Gazetteer, code: str, span: Span) -> None:
 
 def _home(doc: Document, gaz: Gazetteer) -> str | None:
     """The newspaper's own place, from the source in the header: 陕西日报 → 陕西省."""
-    if not doc.source:
-        return None
-    known = next((code for name, code in lexicon()["newspapers"].items() if doc.source.startswith(name)), None)
+    known = next((code for name, code in lexicon()["newspapers"].items() if (doc.source or "").startswith(name)), None)
     if known:
         return known
-    for s, e, alias in gaz.scan(doc.source):
+    # a government site's notice names its place first in the title: 卓尼县2022年上半年…
+    return _place_at_start(doc.source, gaz) or _place_at_start(doc.title, gaz)
+
+
+def _place_at_start(text: str | None, gaz: Gazetteer) -> str | None:
+    if not text:
+        return None
+    for s, e, alias in gaz.scan(text):
         if s == 0:
             codes = [c for c in alias.codes if gaz.divisions[c].level in ("Province", "City", "County")]
             if len(codes) == 1:

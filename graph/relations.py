@@ -42,8 +42,10 @@ def _rules() -> dict:
         "receiver_after": tuple(by_length(rel["receiver_after"])),
         "eastern": set(rel["eastern_provinces"]),
         "not_funding_before": tuple(rel["not_funding_before"]),
+        "organisations": tuple(rel["organisations"]),
         "cumulative": re.compile("|".join(map(re.escape, rel["cumulative"] + ["以来"]))),
         "relative_years": rel["relative_years"],
+        "relative": re.compile("|".join(map(re.escape, rel["relative_years"]))),
         "cobuild": by_length(rel["cobuild"]),
         "pair_deixis": by_length(deixis["pair"]),
     }
@@ -109,19 +111,25 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
     """The year a statement at ``pos`` speaks of: a 20xx年 before it in its sentence (none when the sentence
     is cumulative: 累计, 以来), 今年/去年 from the article's date, else the year that leads the paragraph."""
     text, rules = doc.clean, _rules()
-    own = [y for y in years(text, s, pos)]
-    # 截至5月底 and 今年以来 stay within one year; 累计, 截至目前, 2017年以来 do not
-    cumulative = [m.end() for m in rules["cumulative"].finditer(text, s, pos)
-                  if not re.match(r"截[至止]\d{1,2}月", text[m.start():m.start() + 6])
-                  and not (m.group() == "以来" and text[max(s, m.start() - 2):m.start()] in ("今年", "本年"))]
-    if own and not text.startswith("以来", own[-1][1]) and (not cumulative or own[-1][1] > cumulative[-1]):
-        return own[-1][2]
-    if cumulative:
-        return None
     published = int(doc.date[:4]) if doc.date else None
-    for word, delta in rules["relative_years"].items():
-        if published and word in text[s:pos]:
-            return published + delta
+    # the last word before pos that says when: a year, a year relative to the article, or 累计/以来
+    marks = [(a, b, y) for a, b, y in years(text, s, pos)]
+    marks += [(m.start(), m.end(), "cumulative") for m in rules["cumulative"].finditer(text, s, pos)
+              if not re.match(r"截[至止]\d{1,2}月", text[m.start():m.start() + 6])]  # 截至5月底 stays in its year
+    marks += [(m.start(), m.end(), published + rules["relative_years"][m.group()]) for m in rules["relative"].finditer(text, s, pos)
+              if published]
+    if marks:
+        start, end, what = max(marks, key=lambda m: (m[1], m[0]))
+        if what == "cumulative":
+            before = [m for m in marks if m[1] <= start]
+            # 今年以来 is within this year; 2017年以来 and 累计 are not one year
+            if text[start:end] == "以来" and before and before[-1][1] == start and isinstance(before[-1][2], int) \
+                    and before[-1][2] == published and text[before[-1][0]:before[-1][1]] in rules["relative_years"]:
+                return published
+            return None
+        if not text.startswith("以来", end):
+            return what
+        return None
     para = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), None)
     # a year that opens a sentence of the paragraph (2019年, …) holds until another one does
     lead = [ys[0] for a, b in doc.sentences if para and para[0] <= a <= s and (ys := years(text, a, min(b, a + 12)))
@@ -226,12 +234,16 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
         if frame is None:
             continue
         receiver = _listed_receiver(text, q, places, frame) or frame.receiver \
-            or _receiver_after(text, q, places, rules, e) or (last.receiver if last and last.giver.key == frame.giver.key else None)
+            or _receiver_after(text, q, places, rules, e) \
+            or (here.receiver if here else None) \
+            or (last.receiver if last and last.giver.key == frame.giver.key else None)
         if receiver is None or receiver.key == frame.giver.key:
             continue
         kind = "Donation" if "捐" in text[s:q.end] else frame.kind
-        out.append(Relation("funds", (frame.giver.key, receiver.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
-                            year=_year(doc, s, e, q.start), amount=q.value, currency=q.unit, funding_kind=kind))
+        year = _year(doc, s, e, q.start)
+        for giver, to in _respectively(text, frame, receiver, places) or [(frame.giver, receiver)]:
+            out.append(Relation("funds", (giver.key, to.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
+                                year=year, amount=q.value, currency=q.unit, funding_kind=kind))
         used.add((q.start, q.end))
         last = here = _Frame(frame.giver, receiver, q.end, kind)
     return out, used, last
@@ -250,9 +262,26 @@ def _frame(text: str, verb: re.Match, places: list[Span], rules) -> _Frame | Non
 
 
 def _subject_gap(text: str, sp: Span, verb_start: int, rules) -> bool:
+    """Between a giver and its verb: a year, 政府, 还… but no list, no second party, no organisation."""
     gap = text[sp.end:verb_start]
-    return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap)
+    return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap) and not any(w in gap for w in rules["organisations"])
             and text[sp.start - 1:sp.start] not in rules["prepositions"])
+
+
+def _respectively(text: str, frame: _Frame, receiver: Span, places: list[Span]):
+    """中山门街道、春华街道分别向柳林镇、扎古录镇拨付资金20万元: each giver to its receiver, the same amount."""
+    if frame.receiver is None or "分别" not in text[frame.giver.end:frame.verb_end]:
+        return None
+    givers, receivers = [frame.giver], [receiver]
+    for sp in reversed([p for p in places if p.end <= frame.giver.start]):
+        if text[sp.end:givers[0].start] != "、":
+            break
+        givers.insert(0, sp)
+    for sp in [p for p in places if p.start >= receiver.end]:
+        if text[receivers[-1].end:sp.start] not in ("、", "和"):
+            break
+        receivers.append(sp)
+    return list(zip(givers, receivers)) if len(givers) == len(receivers) > 1 else None
 
 
 def _pair_frame(pairs, found: Found, verb: re.Match, rules) -> _Frame | None:
