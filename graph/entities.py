@@ -98,7 +98,10 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     home = _home(doc, gaz)
     mentioned = set(resolved.values()) | ({home} if home else set())
     for hs, he, alias, codes in pending:
-        code = _disambiguate(codes, mentioned, gaz, full=alias.full)
+        before = next((c for (a, b), c in resolved.items() if b == hs), None)
+        # 宕昌县城关镇: the place written right before decides
+        chained = [c for c in codes if before and before in gaz.ancestors(c)]
+        code = chained[0] if len(chained) == 1 else _disambiguate(codes, mentioned, gaz, full=alias.full)
         if code:
             resolved[hs, he] = code
         elif len({gaz.divisions[c].name for c in codes}) == 1:

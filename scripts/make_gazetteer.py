@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import gzip
 import importlib.resources
+import io
 import json
 import re
 import sys
@@ -55,6 +56,8 @@ def short_names(name: str, level: str, ethnic: list[str]) -> list[str]:
             stem = name[: -len(suffix)]
             if suffix.startswith("自治"):
                 stem = strip_ethnic(stem, ethnic)
+                if len(stem) >= 3 and stem.endswith("族") and stem in ethnic:
+                    stem = stem[:-1]  # 东乡族自治县 is 东乡县, 东乡: the county is named after its people
                 if len(stem) >= 2 and suffix in ("自治州", "自治县", "自治旗"):
                     out.append(stem + suffix[-1])  # 恩施州, 镇宁县
             if len(stem) >= 2:
@@ -136,7 +139,7 @@ def main(src: str) -> None:
             en = english_name(name, level, ethnic)
             f.write("\t".join([code, name, level, parent, "|".join(shorts), lon, lat, en]) + "\n")
     towns = {r[0] for r in rows if r[2] == "Town"}
-    with gzip.open(DATA / "villages.tsv.gz", "wt", encoding="utf-8") as f:
+    with gzip.GzipFile(DATA / "villages.tsv.gz", "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as f:
         f.write("# code\tname\ttown; china-division 2.7.0 (MIT), 村委会/居委会/嘎查委会 shortened to 村/社区/嘎查\n")
         for v in read(dist / "villages.csv"):
             if v["streetCode"] in towns:
