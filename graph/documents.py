@@ -26,6 +26,7 @@ _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日
 _HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者|稿源)\s*:")
 _FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|责任编辑|发布|记者|$)"
 _NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|网)")
+_BRACKET_FIELD = re.compile(r"[【\[](来源|稿源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者)[】\]]")
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
 
 
@@ -265,9 +266,10 @@ def parse(text: str, name: str) -> Document:
             if sum(e - s for s, e in content) > 150:
                 break  # the site's footer: nothing after it is the article
             continue  # 分享到 above the article: just this line
-        if seen <= 6 and _is_header(line):
+        if seen <= 6 and _is_header(_BRACKET_FIELD.sub(r"\1:", line)):
             # fields are read from the line as written: normalising drops the spaces that separate them
             line = to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
+            line = _BRACKET_FIELD.sub(r" \1:", line)
             d = _DATE.search(line)
             if d and not date:
                 date = _iso_date(d)
@@ -318,8 +320,8 @@ def _field(line: str, keys: str) -> str | None:
 
 
 def _field_all(line: str, keys: str) -> list[str]:
-    return [m.group(1).strip() for m in re.finditer(rf"(?:{keys}){_FIELD_VALUE}", line)
-            if not _DATE.match(m.group(1))]
+    values = [re.sub(r"^(记者|通讯员)\s*", "", m.group(1).strip()) for m in re.finditer(rf"(?:{keys}){_FIELD_VALUE}", line)]
+    return [v for v in values if v and not _DATE.match(v)]
 
 
 def _iso_date(m: re.Match) -> str:

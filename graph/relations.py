@@ -116,8 +116,9 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
     marks = [(a, b, y) for a, b, y in years(text, s, pos)]
     marks += [(m.start(), m.end(), "cumulative") for m in rules["cumulative"].finditer(text, s, pos)
               if not re.match(r"截[至止]\d{1,2}月", text[m.start():m.start() + 6])]  # 截至5月底 stays in its year
+    year_ends = {b for _, b, _ in marks}
     marks += [(m.start(), m.end(), published + rules["relative_years"][m.group()]) for m in rules["relative"].finditer(text, s, pos)
-              if published]
+              if published and m.start() not in year_ends]  # 2018年上半年 is 2018
     if marks:
         start, end, what = max(marks, key=lambda m: (m[1], m[0]))
         if what == "cumulative":
@@ -252,18 +253,31 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
 def _frame(text: str, verb: re.Match, places: list[Span], rules) -> _Frame | None:
     """The giver before a funding verb (with nothing but a year or 政府 between) and the receiver, if named."""
     before = [sp for sp in places if sp.end <= verb.start()]
-    giver = next((sp for sp in reversed(before) if _subject_gap(text, sp, verb.start(), rules)), None)
+    giver = next((sp for sp in reversed(before) if _subject_gap(text, sp, verb.start(), rules)
+                  and text[_list_start(text, sp, before).start - 1:][:1] not in rules["prepositions"]), None)
     if giver is None:
         return None
     receiver = next((sp for sp in before if sp.start > giver.start and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
-    if receiver is None:
-        receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3), None)
+    if receiver is None:  # 投入京蒙协作资金: the 京 of a collaboration's name receives nothing
+        receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3 and sp.rule != "fused-abbreviation"), None)
     return _Frame(giver, receiver, verb.end(), rules["verb_kind"][verb.group()])
+
+
+def _list_start(text: str, sp: Span, places: list[Span]) -> Span:
+    """The first place of the 、-list that ``sp`` ends (向柳林镇、扎古录镇: 柳林镇)."""
+    first = sp
+    for p in reversed([p for p in places if p.end <= sp.start]):
+        if text[p.end:first.start] != "、":
+            break
+        first = p
+    return first
 
 
 def _subject_gap(text: str, sp: Span, verb_start: int, rules) -> bool:
     """Between a giver and its verb: a year, 政府, 还… but no list, no second party, no organisation."""
     gap = text[sp.end:verb_start]
+    to = next((i for i, ch in enumerate(gap) if ch in rules["prepositions"]), None)
+    gap = gap if to is None else gap[:to]  # 分别向柳林镇、扎古录镇拨付: the receivers are no second giver
     return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap) and not any(w in gap for w in rules["organisations"])
             and text[sp.start - 1:sp.start] not in rules["prepositions"])
 

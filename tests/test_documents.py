@@ -83,3 +83,8 @@ def test_html_article_block_and_header_line_are_kept_navigation_dropped():
 def test_header_led_by_the_papers_name():
     doc = parse("标题\n\n南通日报 2023年06月20日 第A02版:看南通  记者 陈佳宁\n\n  正文。\n", "n.txt")
     assert (doc.source, doc.date) == ("南通日报", "2023-06-20")
+
+
+def test_header_fields_in_square_brackets():
+    doc = parse("标题\n\n【来源】北疆新闻网 【发布时间】2021-11-05 16:32 【作者】记者其其格\n\n  正文。\n", "b.txt")
+    assert (doc.source, doc.date, doc.reporters) == ("北疆新闻网", "2021-11-05T16:32:00", ("其其格",))

@@ -30,5 +30,5 @@ def test_fixture_articles(kg, tmp_path):
     gold = sorted((FIXTURES / "gold").glob("*.json"))
     assert len(gold) >= 10
     s = score(kg, gold, FIXTURES / "articles", tmp_path)
-    assert s["entities"]["all entities"]["f1"] >= 0.85
-    assert s["relations"]["all relations"]["f1"] >= 0.75
+    assert s["entities"]["all entities"]["f1"] >= 0.95
+    assert s["relations"]["all relations"]["f1"] >= 0.90

@@ -115,3 +115,8 @@ def test_averages_and_increases_are_not_fundings():
     out, _ = facts("2019年,北京市结对帮扶我区旗县,扶贫协作资金由县均1000万元提高到县均3000万元。"
                    "今年,我区下达锦屏县资金2150万元,较去年增加350万元。", src="内蒙古日报")
     assert [f[3] for f in out if f[0] == "funds"] == [21_500_000]
+
+
+def test_respective_fundings_from_a_list_to_a_list():
+    out, _ = facts("2022年,天津市河东区中山门街道、春华街道分别向甘肃省甘南州卓尼县柳林镇、扎古录镇拨付结对帮扶资金20万元。", src="甘肃日报")
+    assert {f[1:5] for f in out if f[0] == "funds"} == {("中山门街道", "柳林镇", 200_000, 2022), ("春华街道", "扎古录镇", 200_000, 2022)}
