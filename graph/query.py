@@ -64,8 +64,6 @@ class KnowledgeGraph:
 
     def raw(self, sparql: str, *, params: dict[str, str] | None = None, allow_service: bool = False):
         """The pyoxigraph result of a query (QuerySolutions, QueryBoolean or QueryTriples)."""
-        import pyoxigraph as ox
-
         sparql = resolve(sparql)
         if uses_service(sparql) and not allow_service:
             raise QueryError("the query has a SERVICE clause, which would send data to another server; "

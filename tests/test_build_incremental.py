@@ -1,13 +1,9 @@
 """Rebuilds, parallel and distributed builds, more input formats, and builds that are killed part-way."""
 import json
-import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
-
-import pytest
 
 from graph.build import build
 from tests.conftest import ROOT
