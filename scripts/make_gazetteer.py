@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent.parent / "graph" / "data"
-SKIPPED_CITIES = ("市辖区", "省直辖县级行政区划", "自治区直辖县级行政区划")
+SKIPPED_CITIES = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")  # not cities: groupings of a province's counties
 TOWN_SUFFIXES = ("镇", "乡", "街道", "苏木")
 
 

@@ -23,3 +23,10 @@ def test_villages_of_a_town():
     gaz = gazetteer()
     town = next(d.code for d in gaz.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
     assert "梁家河村" in gaz.villages(town)
+
+
+def test_groupings_of_counties_are_not_cities():
+    gaz = gazetteer()
+    assert gaz.divisions["500229"].parent == "500000"  # 城口县 lies directly in 重庆市
+    assert not [d for d in gaz.divisions.values() if d.level == "City" and d.name in ("县", "市辖区")]
+    assert gaz.ancestors("441900101") == ["441900", "440000"]  # 东莞市 has towns but no counties
