@@ -64,7 +64,7 @@ def counts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
 
 def _quantity(m: re.Match, unit: str, number_at: int | None = None) -> Quantity | None:
     try:
-        value = parse_number(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1)
+        value = round(parse_number(m.group(1)) * _MULTIPLIERS.get(m.group(2) or "", 1), 2)  # 2.24亿 is 224000000, not …0003
     except ValueError:
         return None
     return Quantity(m.start() if number_at is None else number_at, m.end(), value, unit)
