@@ -90,11 +90,10 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     resolved = {}  # (start, end) -> code
     pending = []
     for hs, he, alias in hits:
-        codes = alias.codes
-        if len(codes) == 1:
-            resolved[hs, he] = codes[0]
+        if len(alias.codes) == 1:
+            resolved[hs, he] = alias.codes[0]
         else:
-            pending.append((hs, he, alias, codes))
+            pending.append((hs, he, alias, alias.codes))
     home = _home(doc, gaz)
     mentioned = set(resolved.values()) | ({home} if home else set())
     for hs, he, alias, codes in pending:
@@ -117,18 +116,17 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
         supported = _supported(text, hs, he, accepted, doc)
         if alias.common and not supported:
             continue
-        if not alias.full and gaz.divisions[code].level != "Province" and not supported \
-                and LEVEL_RANK[gaz.divisions[code].level] >= LEVEL_RANK["County"] \
+        if not alias.full and not supported and LEVEL_RANK[gaz.divisions[code].level] >= LEVEL_RANK["County"] \
                 and not set(gaz.ancestors(code)) & mentioned:
             continue  # a bare county name (建宁 in 共建宁…) needs its city or province named too
         _add_division(found, gaz, code, Span(hs, he, division_key(code), gaz.divisions[code].level,
                                               "gazetteer-full" if alias.full else "gazetteer-short", text[hs:he]))
-    mentioned = {sp.key for sp in found.spans}
+    named = {sp.key for sp in found.spans}
     if home:
         found.home = division_key(home)
         _deixis(doc, gaz, found, home)
     _fused_pairs(doc, gaz, found)
-    _abbreviation_verbs(doc, gaz, found, mentioned | {found.home})
+    _abbreviation_verbs(doc, gaz, found, named | {found.home})
     _listed_towns(doc, gaz, found)
     _villages(doc, gaz, found)
     _parks(doc, gaz, found)

@@ -108,8 +108,9 @@ def _pair_level(a: str, b: str) -> str:
 
 
 def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
-    """The year a statement at ``pos`` speaks of: a 20xx年 before it in its sentence (none when the sentence
-    is cumulative: 累计, 以来), 今年/去年 from the article's date, else the year that leads the paragraph."""
+    """The year a statement at ``pos`` speaks of: the last time word before it in its sentence decides — a
+    20xx年, 今年/去年 from the article's date, or 累计/以来 (no single year); else the year that opens a
+    sentence of the paragraph, else the article's year for a date like 5月."""
     text, rules = doc.clean, _rules()
     published = int(doc.date[:4]) if doc.date else None
     # the last word before pos that says when: a year, a year relative to the article, or 累计/以来
@@ -122,10 +123,10 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
     if marks:
         start, end, what = max(marks, key=lambda m: (m[1], m[0]))
         if what == "cumulative":
-            before = [m for m in marks if m[1] <= start]
+            adjacent = next((m for m in marks if m[1] == start and m[2] != "cumulative"), None)
             # 今年以来 is within this year; 2017年以来 and 累计 are not one year
-            if text[start:end] == "以来" and before and before[-1][1] == start and isinstance(before[-1][2], int) \
-                    and before[-1][2] == published and text[before[-1][0]:before[-1][1]] in rules["relative_years"]:
+            if text[start:end] == "以来" and adjacent and adjacent[2] == published \
+                    and text[adjacent[0]:adjacent[1]] in rules["relative_years"]:
                 return published
             return None
         if not text.startswith("以来", end):
