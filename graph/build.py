@@ -94,14 +94,11 @@ def inputs(paths: list[str | Path]):
 
 
 def _sources_of(path: Path, doc_id: str, problems: list[str]):
-    from .documents import MAX_BYTES
+    from .documents import read_bytes
 
     try:
-        if path.stat().st_size > MAX_BYTES and path.suffix.lower() != ".jsonl":
-            problems.append(f"{path}: too large ({path.stat().st_size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-            return
         if path.suffix.lower() != ".jsonl":
-            yield Source(doc_id, str(path), path.read_bytes())
+            yield Source(doc_id, str(path), read_bytes(path))
             return
         with path.open("rb") as f:
             for n, line in enumerate(f, 1):
@@ -114,6 +111,8 @@ def _sources_of(path: Path, doc_id: str, problems: list[str]):
                     continue
                 rid = record.get("url") or record.get("id") if isinstance(record, dict) else None
                 yield Source(f"{doc_id}#{rid or n}", f"{path}:{n}", record=record)
+    except DocumentError as exc:
+        problems.append(str(exc))
     except OSError as exc:
         problems.append(f"{path}: cannot be read ({exc.strerror or exc})")
 
@@ -303,7 +302,6 @@ class _Pool:
 
 def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, dask) -> Report:
     import pyoxigraph as ox
-    from rdflib import Graph
 
     sources, problems = inputs(paths)
     report = Report()
@@ -312,7 +310,6 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, 
     nq_path = tmp / "dataset.nq"
     fundings: dict[tuple, set] = {}
     with nq_path.open("wb") as nq, (tmp / "facts.json").open("w", encoding="utf-8") as facts:
-        nq.write(_quads(Graph().parse(ONTOLOGY / "ewc.ttl"), ONTOLOGY_GRAPH))
         facts.write("[")
         for i, (source, result, fresh) in enumerate(_results(sources, cache, validate=validate, jobs=jobs, dask=dask)):
             if progress:
@@ -351,7 +348,9 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, 
                             if any(a1 != a2 and d1 != d2 for a1, d1 in v for a2, d2 in v)]
     store = ox.Store(str(tmp / "store"))
     store.bulk_load(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
+    store.bulk_load(path=str(ONTOLOGY / "ewc.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
     prefixes = {k: str(v) for k, v in PREFIXES.items()}
+    store.dump(str(nq_path), ox.RdfFormat.N_QUADS)  # with the ontology, in the store's stable order
     store.dump(str(tmp / "dataset.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
     store.dump(str(tmp / "dataset.jsonld"), ox.RdfFormat.JSON_LD)
     # The default graph is the merge of every document's graph, each triple once: queries read it without
@@ -391,16 +390,6 @@ def _infer(store) -> None:
             quads += [ox.Quad(child, part_of, up, inferred), ox.Quad(child, part_of, up)]
             up = parent.get(up)
     store.bulk_extend(quads)
-
-
-def _quads(graph, name: str) -> bytes:
-    from rdflib import Dataset, URIRef
-
-    ds = Dataset()
-    g = ds.graph(URIRef(name))
-    for t in graph:
-        g.add(t)
-    return ds.serialize(format="nquads", encoding="utf-8")
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -63,18 +63,20 @@ class Document:
 def read(path: str | Path) -> Document:
     """Read one article file (UTF-8 or GB18030 text, or HTML); raises DocumentError with a one-line reason."""
     path = Path(path)
+    return from_bytes(read_bytes(path), path.name, label=str(path))
+
+
+def read_bytes(path: Path) -> bytes:
+    """A file's bytes, or DocumentError when it is missing, a folder, unreadable or over the size limit."""
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise DocumentError(f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-        data = path.read_bytes()
-    except DocumentError:
-        raise
+        return path.read_bytes()
     except IsADirectoryError:
         raise DocumentError(f"{path}: is a folder, not a file") from None
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from None
-    return from_bytes(data, path.name, label=str(path))
 
 
 def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:

@@ -149,7 +149,7 @@ def _town_is_word(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
     if text[end - 1:end + 1] in gaz.bigrams:
         return True
     stem = _TOWN_SUFFIX.sub("", text[start:end])
-    return (stem in gaz.bigrams or stem in gaz.common) and not _after_place(text, start, gaz) \
+    return (stem in gaz.bigrams or stem in gaz.common) and not _after_place(text, start) \
         and not _next_to_town(text, start, end)
 
 
@@ -160,7 +160,7 @@ def _next_to_town(text: str, start: int, end: int) -> bool:
     return bool(before or after)
 
 
-def _after_place(text: str, start: int, gaz: Gazetteer) -> bool:
+def _after_place(text: str, start: int) -> bool:
     return any(text.endswith(a, 0, start) for a in ("县", "区", "市", "旗"))
 
 

@@ -119,16 +119,16 @@ def bind(sparql: str, params: dict[str, str]) -> str:
         if not re.fullmatch(r"\w+", name):
             raise QueryError(f"bad parameter name {name!r}")
         term = f"<{value}>" if re.fullmatch(r"(https?|urn):[^<>\s\"{{}}|^`\\]+", value) else _literal(value)
-        pieces, found, pos = [], False, 0
-        for m in _STRINGS_AND_COMMENTS.finditer(sparql + "\n"):
-            code = sparql[pos:m.start()]
-            code, n = re.subn(rf"[?$]{name}\b", lambda _: term, code)
-            found |= n > 0
-            pieces += [code, m.group()]
-            pos = m.end()
-        code, n = re.subn(rf"[?$]{name}\b", lambda _: term, sparql[pos:])
-        sparql = "".join(pieces) + code
-        if not (found or n):
+        found = []
+
+        def swap(m: re.Match) -> str:
+            if m.group("var") is None:
+                return m.group()  # strings, IRIs and comments stay as written
+            found.append(m)
+            return term
+
+        sparql = re.sub(rf"(?:{_STRINGS_AND_COMMENTS.pattern})|(?P<var>[?$]{name}\b)", swap, sparql)
+        if not found:
             raise QueryError(f"the query has no variable ?{name} for --param {name}=…")
     return sparql
 
