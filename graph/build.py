@@ -16,19 +16,19 @@ import shutil
 import tempfile
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 from .documents import DocumentError
 from .extract import extract
-from .rdf import ONTOLOGY, PREFIXES, facts_json, graph_iri, to_rdf
+from .rdf import ONTOLOGY, PREFIXES, facts_json, graph_iri, quads
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
 INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
-CACHE = ".cache"
+MANIFEST = ".manifest"
 
 
 class BuildError(RuntimeError):
@@ -38,12 +38,13 @@ class BuildError(RuntimeError):
 @dataclass
 class Report:
     documents: int = 0
-    extracted: int = 0  # documents read anew; the rest came from the cache of the last build
+    extracted: int = 0  # documents read anew; the rest were unchanged since the last build
     failed: list[str] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
     observations: int = 0
     triples: int = 0
+    store: str = ""  # "updated" in place, or "rebuilt"
     shacl: str = "not run"
     violations: list[str] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
@@ -119,15 +120,13 @@ def _sources_of(path: Path, doc_id: str, problems: list[str]):
 
 @dataclass
 class Result:
-    """What one document adds to a build; what the cache keeps between builds."""
+    """What one document adds to a build: its graph in each file format, its facts JSON, and a summary."""
 
     doc_id: str
     sha256: str
     builder: str
-    nquads: bytes = b""
-    record: dict | None = None
-    observations: int = 0
-    violations: list[str] = field(default_factory=list)
+    chunks: dict[str, bytes] = field(default_factory=dict)  # output file name → this document's part of it
+    summary: dict = field(default_factory=dict)
     validated: bool = False
     error: str | None = None
 
@@ -148,22 +147,73 @@ def process(source: Source, builder: str, validate: bool) -> Result:
     except Exception as exc:  # one bad document must not stop the corpus
         result.error = f"{source.label}: could not be processed ({type(exc).__name__}: {exc})"
         return result
-    ds = to_rdf(facts)
-    g = ds.graph(graph_iri(source.doc_id))
-    result.nquads = ds.serialize(format="nquads", encoding="utf-8")
-    result.record = {"id": source.doc_id, **facts_json(g, facts.document.name)}
-    result.observations = len(facts.observations)
+    graph = quads(facts)
+    record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
+    result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()}
+    result.chunks["facts.json"] = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    violations = []
     if validate:
         from .validation import validate as shacl
 
-        result.violations = [f"{source.doc_id}: {v}" for v in shacl(g)]
+        violations = [f"{source.doc_id}: {v}" for v in shacl(graph)]
+    result.summary = {"entities": Counter(e["type"] for e in record["entities"]),
+                      "relations": Counter(r["rel"] for r in record["relations"]),
+                      "fundings": [(r["from"], r["to"], r["year"], r["amount_cny"]) for r in record["relations"]
+                                   if r["rel"] == "funds" and r.get("year")],
+                      "observations": len(facts.observations), "violations": violations}
     return result
+
+
+@dataclass(frozen=True)
+class _Format:
+    """How one RDF output file is cut into per-document parts that concatenate into the whole file."""
+
+    rdf_format: str
+    triples: bool = False  # a graph format: every document's triples in one graph, the merge
+    separator: bytes = b""
+
+    def serialise(self, quads: list) -> bytes:
+        import pyoxigraph as ox
+
+        prefixes = {k: str(v) for k, v in PREFIXES.items()}
+        fmt = getattr(ox.RdfFormat, self.rdf_format)
+        data = [q.triple for q in quads] if self.triples else quads
+        return ox.serialize(data, format=fmt, prefixes=prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
+
+    def chunk(self, quads: list) -> bytes:
+        data = self.serialise(quads)
+        if self.rdf_format == "JSON_LD":  # a list of graph objects: the part is the list's items
+            return data.strip()[1:-1]
+        return b"".join(line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix "))
+
+    def header(self) -> bytes:
+        """The file up to the first document: the prefixes and the ontology."""
+        data = self.serialise(_ontology_quads())
+        if self.rdf_format == "JSON_LD":
+            return data.strip()[:-1]
+        return data
+
+    def footer(self) -> bytes:
+        return b"]\n" if self.rdf_format == "JSON_LD" else b""
+
+
+FILES = {"dataset.nq": _Format("N_QUADS"), "dataset.trig": _Format("TRIG"), "graph.ttl": _Format("TURTLE", triples=True),
+         "dataset.jsonld": _Format("JSON_LD", separator=b",\n")}
+
+
+@cache
+def _ontology_quads() -> list:
+    import pyoxigraph as ox
+
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(path=str(ONTOLOGY / "ewc.ttl"), format=ox.RdfFormat.TURTLE)]
 
 
 @cache
 def builder_version() -> str:
-    """A digest of the code, data and ontology that make the facts: a cached document is reused only when it
-    was built by the same."""
+    """A digest of the code, data and ontology that make the facts: a document is reused from the last build only
+    when it was built by the same."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
     for f in sorted([*root.glob("*.py"), *(root / "data").iterdir(), *ONTOLOGY.glob("*.ttl")]):
@@ -171,55 +221,71 @@ def builder_version() -> str:
     return h.hexdigest()[:16]
 
 
-class _Cache:
-    """Per-document results of earlier builds in OUT/.cache, keyed by document id, checked by content digest."""
+@dataclass
+class _Entry:
+    """What the manifest keeps of one document: its digest, where its parts sit in each output file, its summary."""
 
-    def __init__(self, out: Path):
-        self.dir = out / CACHE
-        self.dir.mkdir(exist_ok=True)
+    sha256: str
+    validated: bool
+    parts: dict[str, tuple[int, int]]  # file name → (offset, length)
+    summary: dict
 
-    def _path(self, doc_id: str) -> Path:
-        return self.dir / (hashlib.sha1(doc_id.encode("utf-8")).hexdigest() + ".pickle")
 
-    def get(self, source: Source, builder: str, validate: bool) -> Result | None:
+@dataclass
+class _Manifest:
+    """The last build's documents, in order; with the files' sizes and times, which show that the outputs are
+    still the ones it describes."""
+
+    builder: str
+    docs: dict[str, _Entry] = field(default_factory=dict)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)
+    triples: int = 0
+
+    @classmethod
+    def load(cls, out: Path) -> _Manifest | None:
         try:
-            result = pickle.loads(self._path(source.doc_id).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            manifest = pickle.loads((out / MANIFEST).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             return None
-        if result.sha256 == source.sha256 and result.builder == builder and (result.validated or not validate):
-            return result
+        if not isinstance(manifest, cls) or manifest.builder != builder_version() or not (out / "store").is_dir():
+            return None
+        for name, (size, mtime) in manifest.files.items():  # a build killed while publishing leaves them mixed
+            try:
+                st = (out / name).stat()
+            except OSError:
+                return None
+            if (st.st_size, st.st_mtime_ns) != (size, mtime):
+                return None
+        return manifest
+
+    def fresh(self, source: Source, validate: bool) -> _Entry | None:
+        entry = self.docs.get(source.doc_id)
+        if entry is not None and entry.sha256 == source.sha256 and (entry.validated or not validate):
+            return entry
         return None
 
-    def put(self, result: Result) -> None:
-        atomic_write(self._path(result.doc_id), pickle.dumps(result))
 
-    def keep_only(self, doc_ids: set[str]) -> None:
-        wanted = {self._path(d).name for d in doc_ids}
-        for f in self.dir.glob("*.pickle"):
-            if f.name not in wanted:
-                f.unlink(missing_ok=True)
-
-
-def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = True, progress=None,
+def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = False, progress=None,
           jobs: int | None = None, dask: str | None = None) -> Report:
     """Build the articles under ``paths`` into ``out``; raises BuildError when nothing could be built.
 
-    Documents unchanged since the last build into ``out`` are not read again. Extraction runs on ``jobs``
-    processes (default: all cores), or on a Dask cluster (``dask``: a scheduler address, or "local").
+    Documents unchanged since the last build into ``out`` are not read again, and the store is updated in place.
+    Extraction runs on ``jobs`` processes (default: all cores), or on a Dask cluster (``dask``: a scheduler
+    address, or "local"). ``validate`` checks every newly extracted document against the SHACL shapes.
     """
     started = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
-        for stale in out.glob(".build-*"):  # left by a build that was killed
+        for stale in [*out.glob(".build-*"), out / ".cache"]:  # left by a killed build, or by an older version
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
         try:
-            report = _build_into(tmp, out, paths, validate=validate, progress=progress, jobs=jobs, dask=dask)
+            report, manifest = _build_into(tmp, out, paths, validate=validate, progress=progress, jobs=jobs, dask=dask)
             report.outputs = {name: str(out / name) for name in OUTPUTS + ("store",)}
             report.seconds = round(time.monotonic() - started, 3)
             (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
-            _publish(tmp, out)
+            _publish(tmp, out, manifest)
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
     return report
@@ -244,22 +310,20 @@ class _lock:
         os.close(self.fd)
 
 
-def _results(sources, cache: _Cache, *, validate: bool, jobs: int | None, dask: str | None):
-    """(source, result, read anew) in input order: from the cache when the document is unchanged since the
-    last build, else extracted in parallel, a bounded batch at a time so memory stays flat."""
-    from .gazetteer import gazetteer
-
+def _results(sources, previous: _Manifest | None, *, validate: bool, jobs: int | None, dask: str | None):
+    """(source, entry of the last build or None, new result or None) in input order: the last build's entry when
+    the document is unchanged, else a result extracted in parallel, a bounded batch at a time so memory stays flat."""
     builder = builder_version()
     jobs = jobs or os.cpu_count() or 1
-    gazetteer()  # loaded once before the pool forks, and shared
     with _Pool(jobs, dask) as pool:
         while True:
-            batch = [(s, cache.get(s, builder, validate)) for s in itertools.islice(sources, 64 if dask else 16 * jobs)]
+            batch = [(s, previous.fresh(s, validate) if previous else None)
+                     for s in itertools.islice(sources, 64 if dask else 16 * jobs)]
             if not batch:
                 return
-            done = iter(pool.map([s for s, cached in batch if cached is None], builder, validate))
-            for source, cached in batch:
-                yield (source, cached, False) if cached is not None else (source, next(done), True)
+            done = iter(pool.map([s for s, entry in batch if entry is None], builder, validate))
+            for source, entry in batch:
+                yield (source, entry, None) if entry is not None else (source, None, next(done))
 
 
 class _Pool:
@@ -267,6 +331,10 @@ class _Pool:
         self.jobs, self.dask, self.client, self.pool, self.cluster = jobs, dask, None, None, None
 
     def __enter__(self):
+        return self
+
+    def _start(self):
+        """Started on the first batch with work for it: a rebuild that reads one document needs no workers."""
         if self.dask:
             from dask.distributed import Client, LocalCluster
 
@@ -275,15 +343,21 @@ class _Pool:
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(self.dask)
-        elif self.jobs > 1:
+        else:
+            import gc
             import multiprocessing
 
+            from .gazetteer import gazetteer
+
+            gazetteer().villages("")  # loaded once before the workers fork, and shared with them
+            gc.freeze()  # so the workers' collections do not touch, and so copy, the shared pages
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
-        return self
 
     def map(self, sources, builder, validate):
         if not sources:
             return []
+        if self.client is None and self.pool is None and (self.dask or self.jobs > 1 and len(sources) > 1):
+            self._start()
         if self.client is not None:
             futures = self.client.map(process, sources, builder=builder, validate=validate, pure=False)
             return self.client.gather(futures)
@@ -300,70 +374,162 @@ class _Pool:
             self.cluster.close()
 
 
-def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, dask) -> Report:
-    import pyoxigraph as ox
+class _Writer:
+    """Writes the chunked output files document by document: new parts from results, unchanged ones copied
+    by the kernel from the last build's file (no Python reads them)."""
 
+    def __init__(self, tmp: Path, out: Path):
+        self.files, self.old, self.sizes = {}, {}, {}
+        for name, fmt in [*FILES.items(), ("facts.json", None)]:
+            self.files[name] = f = (tmp / name).open("wb")
+            f.write(fmt.header() if fmt else b"[")
+            try:
+                self.old[name] = (out / name).open("rb")
+            except OSError:
+                pass
+
+    def add(self, first: bool, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
+        where = {}
+        for name, f in self.files.items():
+            sep = b",\n" if name == "facts.json" else FILES[name].separator
+            if name == "facts.json" and first:
+                sep = b"\n"
+            f.write(sep)
+            start = f.tell()
+            if parts is not None:
+                f.write(parts[name])
+            else:
+                offset, length = entry.parts[name]
+                f.flush()
+                while length:
+                    n = os.copy_file_range(self.old[name].fileno(), f.fileno(), length, offset)
+                    if n == 0:
+                        raise BuildError(f"{self.old[name].name}: changed during the build")
+                    offset, length = offset + n, length - n
+                f.seek(0, os.SEEK_END)
+            where[name] = (start, f.tell() - start)
+        return where
+
+    def close(self) -> dict[str, tuple[int, int]]:
+        stats = {}
+        for name, f in self.files.items():
+            f.write(FILES[name].footer() if name in FILES else b"\n]\n")
+            f.close()
+            st = os.stat(f.name)
+            stats[name] = (st.st_size, st.st_mtime_ns)
+        for f in self.old.values():
+            f.close()
+        return stats
+
+
+def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, dask) -> tuple[Report, _Manifest]:
     sources, problems = inputs(paths)
     report = Report()
-    entities, relations, seen = Counter(), Counter(), set()
-    cache = _Cache(out)
-    nq_path = tmp / "dataset.nq"
-    fundings: dict[tuple, set] = {}
-    with nq_path.open("wb") as nq, (tmp / "facts.json").open("w", encoding="utf-8") as facts:
-        facts.write("[")
-        for i, (source, result, fresh) in enumerate(_results(sources, cache, validate=validate, jobs=jobs, dask=dask)):
-            if progress:
-                progress(i, None, source.label)
-            report.extracted += fresh
-            if result.error:
-                report.failed.append(result.error)
-                continue
-            if source.doc_id in seen:
-                report.failed.append(f"{source.label}: a second document with the id {source.doc_id}")
-                continue
-            seen.add(source.doc_id)
-            if fresh:
-                cache.put(result)
-            nq.write(result.nquads)
-            facts.write(("," if report.documents else "") + "\n" + json.dumps(result.record, ensure_ascii=False))
-            entities.update(e["type"] for e in result.record["entities"])
-            relations.update(r["rel"] for r in result.record["relations"])
-            for r in result.record["relations"]:
-                if r["rel"] == "funds" and r.get("year"):
-                    fundings.setdefault((r["from"], r["to"], r["year"]), set()).add((r["amount_cny"], source.doc_id))
-            report.observations += result.observations
-            report.violations += result.violations
-            report.documents += 1
-        facts.write("\n]\n")
+    previous = _Manifest.load(out)
+    manifest = _Manifest(builder_version())
+    writer = _Writer(tmp, out)
+    new: set[str] = set()  # documents read anew
+    for i, (source, entry, result) in enumerate(_results(sources, previous, validate=validate, jobs=jobs, dask=dask)):
+        if progress:
+            progress(i, None, source.label)
+        if result is not None and result.error:
+            report.failed.append(result.error)
+            continue
+        if source.doc_id in manifest.docs:
+            report.failed.append(f"{source.label}: a second document with the id {source.doc_id}")
+            continue
+        if result is not None:
+            report.extracted += 1
+            new.add(source.doc_id)
+            parts = writer.add(not manifest.docs, parts=result.chunks)
+            entry = _Entry(result.sha256, result.validated, parts, result.summary)
+        else:
+            entry = replace(entry, parts=writer.add(not manifest.docs, entry=entry))
+        manifest.docs[source.doc_id] = entry
+        report.documents += 1
+    manifest.files = writer.close()
     report.failed[:0] = problems
     if progress:
         progress(report.documents, report.documents, None)
     if report.documents == 0:
         raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
-    cache.keep_only(seen)
+    _summarise(report, manifest, validate)
+    gone = set(previous.docs) - set(manifest.docs) if previous else set()
+    if previous and len(new) + len(gone) <= max(16, len(manifest.docs) // 10):
+        manifest.triples, report.store = _update_store(out / "store", tmp, previous, manifest, new, gone), "updated"
+    else:
+        manifest.triples, report.store = _load_store(tmp), "rebuilt"
+    report.triples = manifest.triples
+    _views(tmp)
+    return report, manifest
+
+
+def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
+    entities, relations, fundings = Counter(), Counter(), {}
+    for doc_id, entry in manifest.docs.items():
+        s = entry.summary
+        entities.update(s["entities"])
+        relations.update(s["relations"])
+        report.observations += s["observations"]
+        report.violations += s["violations"]
+        for giver, receiver, year, amount in s["fundings"]:
+            fundings.setdefault((giver, receiver, year), set()).add((amount, doc_id))
     report.entities, report.relations = dict(sorted(entities.items())), dict(sorted(relations.items()))
     report.shacl = ("conforms" if not report.violations else f"{len(report.violations)} violations") if validate else "not run"
     report.disagreements = [f"{g} → {r} {y}: " + "; ".join(f"{a} ({d})" for a, d in sorted(v))
                             for (g, r, y), v in sorted(fundings.items())
                             if any(a1 != a2 and d1 != d2 for a1, d1 in v for a2, d2 in v)]
+
+
+def _load_store(tmp: Path) -> int:
+    """A new store from the files just written: the named graphs, and the default graph as their merge."""
+    import pyoxigraph as ox
+
     store = ox.Store(str(tmp / "store"))
-    store.bulk_load(path=str(nq_path), format=ox.RdfFormat.N_QUADS)
-    store.bulk_load(path=str(ONTOLOGY / "ewc.ttl"), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ONTOLOGY_GRAPH))
-    prefixes = {k: str(v) for k, v in PREFIXES.items()}
-    store.dump(str(nq_path), ox.RdfFormat.N_QUADS)  # with the ontology, in the store's stable order
-    store.dump(str(tmp / "dataset.trig"), ox.RdfFormat.TRIG, prefixes=prefixes)
-    store.dump(str(tmp / "dataset.jsonld"), ox.RdfFormat.JSON_LD)
+    store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
     # The default graph is the merge of every document's graph, each triple once: queries read it without
     # GRAPH clauses, and a fact that many documents repeat does not multiply the rows of a join.
-    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object)
-                      for t in store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"))
-    store.dump(str(tmp / "graph.ttl"), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+    store.bulk_load(path=str(tmp / "graph.ttl"), format=ox.RdfFormat.TURTLE)
     _infer(store)
-    report.triples = sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+    [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     store.flush()
-    del store
-    _views(tmp)
-    return report
+    return int(row["n"].value)
+
+
+def _update_store(old: Path, tmp: Path, previous: _Manifest, manifest: _Manifest, new: set[str], gone: set[str]) -> int:
+    """The last build's store, copied (hard links: instant) and changed in place: the graphs of changed and
+    removed documents replaced or dropped, their triples kept in the default graph while another graph has them."""
+    import pyoxigraph as ox
+
+    ox.Store.read_only(str(old)).backup(str(tmp / "store"))
+    store = ox.Store(str(tmp / "store"))
+    triples = previous.triples
+    default = ox.DefaultGraph()
+    inferred = ox.NamedNode(INFERRED_GRAPH)
+    stale = set()
+    for doc_id in [*gone, *(d for d in new if d in previous.docs)]:
+        g = graph_iri(doc_id)
+        stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
+        store.remove_graph(g)
+    stale.update(q.triple for q in store.quads_for_pattern(None, None, None, inferred))
+    store.remove_graph(inferred)
+    added, merged = [], set()
+    with (tmp / "dataset.nq").open("rb") as f:
+        for doc_id in new:
+            offset, length = manifest.docs[doc_id].parts["dataset.nq"]
+            f.seek(offset)
+            for q in ox.parse(f.read(length), format=ox.RdfFormat.N_QUADS):
+                added.append(q)
+                merged.add(ox.Quad(q.subject, q.predicate, q.object))
+    triples += sum(t not in store for t in merged)
+    store.extend([*added, *merged])
+    for t in stale:  # still stated by another document? Then it stays in the merge.
+        if not any(q.graph_name not in (default, inferred) for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
+            store.remove(ox.Quad(t.subject, t.predicate, t.object))
+            triples -= 1
+    triples += _infer(store)
+    store.flush()
+    return triples
 
 
 def _views(tmp: Path) -> None:
@@ -374,22 +540,27 @@ def _views(tmp: Path) -> None:
     html.write(to_networkx(tmp), tmp / "graph.html")
 
 
-def _infer(store) -> None:
+def _infer(store) -> int:
     """Materialise what users expect without asking: partOf is transitive (江苏省 contains 丹阳市). The entailed
-    triples are added to the default graph and kept in a named graph of their own, which marks them as inferred."""
+    triples are added to the default graph and kept in a named graph of their own, which marks them as inferred.
+    Returns how many triples the default graph gained."""
     import pyoxigraph as ox
 
     part_of = ox.NamedNode("https://w3id.org/ewc/ontology#partOf")
     parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None, ox.DefaultGraph())}
     inferred = ox.NamedNode(INFERRED_GRAPH)
-    quads = []
+    quads, gained = [], 0
     for child in parent:
         seen, up = {child}, parent.get(parent[child])
         while up is not None and up not in seen:  # the parent's parent, and so on up to the province
             seen.add(up)
-            quads += [ox.Quad(child, part_of, up, inferred), ox.Quad(child, part_of, up)]
+            quads.append(ox.Quad(child, part_of, up, inferred))
+            if ox.Quad(child, part_of, up) not in store:
+                quads.append(ox.Quad(child, part_of, up))
+                gained += 1
             up = parent.get(up)
-    store.bulk_extend(quads)
+    store.extend(quads)
+    return gained
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -408,8 +579,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         raise
 
 
-def _publish(tmp: Path, out: Path) -> None:
-    """Move the finished outputs into place: files by atomic rename, the store folder by a swap."""
+def _publish(tmp: Path, out: Path, manifest: _Manifest) -> None:
+    """Move the finished outputs into place: files by atomic rename, the store folder by a swap, the manifest
+    last (a build killed before it leaves files that the old manifest does not match, so the next build starts
+    afresh)."""
     for name in OUTPUTS:
         os.replace(tmp / name, out / name)
     old = out / ".store-old"
@@ -418,3 +591,4 @@ def _publish(tmp: Path, out: Path) -> None:
         os.replace(out / "store", old)
     os.replace(tmp / "store", out / "store")
     shutil.rmtree(old, ignore_errors=True)
+    atomic_write(out / MANIFEST, pickle.dumps(manifest))

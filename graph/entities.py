@@ -54,6 +54,11 @@ def division_entity(d: Division) -> Entity:
 
 
 @cache
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(map(re.escape, sorted(words, key=len, reverse=True))))
+
+
+@cache
 def _rules() -> dict:
     lex = lexicon()
     return {
@@ -261,8 +266,8 @@ def _deixis(doc: Document, gaz: Gazetteer, found: Found, home: str) -> None:
         if target is None:
             continue
         for s, e in doc.sentences:
-            for m in re.finditer(word, doc.clean[s:e]):
-                _add_division(found, gaz, target, Span(s + m.start(), s + m.end(), division_key(target),
+            for m in _any_of((word,)).finditer(doc.clean, s, e):
+                _add_division(found, gaz, target, Span(m.start(), m.end(), division_key(target),
                                                        gaz.divisions[target].level, "deixis-self", word))
 
 
@@ -390,7 +395,10 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
     """Named parks: a park word (产业园, 工业园区…) and the name before it, back to a stop word or punctuation.
     A name counts when it carries a place, an expansion in brackets, or a fused abbreviation pair."""
     rules, text, abbr = _rules(), doc.clean, gaz.abbreviations
+    anywhere = _any_of(tuple(rules["park_suffixes"]))
     for s, e in doc.sentences:
+        if not anywhere.search(text, s, e):
+            continue
         ends = set()
         for suffix in rules["park_suffixes"]:
             for m in re.finditer(re.escape(suffix), text[s:e]):
@@ -455,8 +463,9 @@ def _programs(doc: Document, found: Found) -> None:
     """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
     rules, text = _rules(), doc.clean
     initials = _initials(found)
+    fused = re.compile(f"([{CJK}])([{CJK}])(?=({'|'.join(rules['collaboration'])}))")
     for s, e in doc.sentences:  # 厦临协作, 通汉协作: two named places fused by a character of each
-        for m in re.finditer(f"([{CJK}])([{CJK}])(?=({'|'.join(rules['collaboration'])}))", text[s:e]):
+        for m in fused.finditer(text[s:e]):
             a, b = initials.get(m.group(1)), initials.get(m.group(2))
             start = s + m.start()
             if a and b and a != b and not _covered(found, start, start + 2):

@@ -10,17 +10,50 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib import Dataset, URIRef
+
+import pyoxigraph as ox
 
 from .facts import Entity, Evidence, Facts
 
-EWC = Namespace("https://w3id.org/ewc/ontology#")
 ID = "https://w3id.org/ewc/id/"
+ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+
+
+class Namespace:
+    """An IRI prefix whose attributes and items are pyoxigraph NamedNodes: ``EWC.Pairing``, ``EWC["City"]``."""
+
+    def __init__(self, iri: str):
+        self.iri = iri
+
+    def __str__(self) -> str:
+        return self.iri
+
+    def __getattr__(self, name: str) -> ox.NamedNode:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        node = self[name]
+        setattr(self, name, node)  # the next lookup is a plain attribute: the mapping reads these in its inner loops
+        return node
+
+    def __getitem__(self, name: str) -> ox.NamedNode:
+        return _node(self.iri + name)
+
+
+@cache
+def _node(iri: str) -> ox.NamedNode:
+    return ox.NamedNode(iri)
+
+
+EWC = Namespace("https://w3id.org/ewc/ontology#")
+RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#")
+DCTERMS = Namespace("http://purl.org/dc/terms/")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 PREFIXES = {"ewc": EWC, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "schema": SCHEMA, "wgs": GEO}
 FUNDING_KINDS = {"FiscalAid": EWC.FiscalAid, "Donation": EWC.Donation, "Investment": EWC.Investment}
 
@@ -29,148 +62,174 @@ def _h(*parts) -> str:
     return hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def document_iri(doc_id: str) -> URIRef:
-    return URIRef(f"{ID}doc/{quote(doc_id, safe='')}")
+def document_iri(doc_id: str) -> ox.NamedNode:
+    return ox.NamedNode(f"{ID}doc/{quote(doc_id, safe='')}")
 
 
-def graph_iri(doc_id: str) -> URIRef:
+def graph_iri(doc_id: str) -> ox.NamedNode:
     """The named graph that holds exactly one document's facts."""
-    return URIRef(f"{ID}graph/{quote(doc_id, safe='')}")
+    return ox.NamedNode(f"{ID}graph/{quote(doc_id, safe='')}")
 
 
-def entity_iri(entity: Entity, doc_id: str) -> URIRef:
+def entity_iri(entity: Entity, doc_id: str) -> ox.NamedNode:
     """Divisions by code, parks and programs by name; a name the document could not link stays in its document."""
     kind, _, rest = entity.key.partition(":")
     if kind == "division":
-        return URIRef(f"{ID}division/{rest}")
+        return _node(f"{ID}division/{rest}")
     if kind in ("park", "program"):
-        return URIRef(f"{ID}{kind}/{quote(rest, safe='')}")
-    return URIRef(f"{ID}place/{quote(doc_id, safe='')}/{quote(rest, safe='')}")
+        return _node(f"{ID}{kind}/{quote(rest, safe='')}")
+    return ox.NamedNode(f"{ID}place/{quote(doc_id, safe='')}/{quote(rest, safe='')}")
+
+
+def _zh(text: str) -> ox.Literal:
+    return ox.Literal(text, language="zh")
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=XSD.integer)
+
+
+def _decimal(x: float, normalise: bool = True) -> ox.Literal:
+    d = Decimal(str(x))
+    return ox.Literal(format(d.normalize() if normalise else d, "f"), datatype=XSD.decimal)
+
+
+def quads(facts: Facts) -> list[ox.Quad]:
+    """One document's facts as RDF quads in the document's own named graph: the mapping every output shares."""
+    doc_id = facts.document.id
+    g = graph_iri(doc_id)
+    out: list[ox.Quad] = []
+    add = lambda s, p, o: out.append(ox.Quad(s, p, o, g))  # noqa: E731
+    doc = document_iri(doc_id)
+    _document(add, facts, doc)
+    iris = {e.key: entity_iri(e, doc_id) for e in facts.entities}
+    names = {e.key: e.name for e in facts.entities}
+    for e in facts.entities:
+        _entity(add, e, iris)
+    for m in facts.mentions:
+        subject = iris[m.entity]
+        add(subject, EWC.evidence, _evidence(add, facts, doc, m.evidence, m.text))
+        add(subject, EWC.mentionedIn, doc)
+        if m.text != names[m.entity] and len(m.text) >= 2:
+            add(subject, SKOS.altLabel, _zh(m.text))
+    for r in facts.relations:
+        ev = _evidence(add, facts, doc, r.evidence)
+        partners = [iris[p] for p in r.partners]
+        if r.kind == "pairedWith":
+            a, b = sorted(partners, key=lambda n: n.value)
+            node = _node(f"{ID}pairing/{_h(a.value, b.value)}")
+            add(node, RDF.type, EWC.Pairing)
+            add(node, EWC.partner, a)
+            add(node, EWC.partner, b)
+            add(node, EWC.pairingLevel, ox.Literal(r.level))
+            add(a, EWC.pairedWith, b)
+            add(b, EWC.pairedWith, a)
+            add(node, RDFS.label, _zh(f"{names[r.partners[0]]}—{names[r.partners[1]]}结对"))
+        elif r.kind == "funds":
+            giver, receiver = partners
+            node = _node(f"{ID}funding/{_h(giver.value, receiver.value, r.year, r.amount, r.currency, r.funding_kind)}")
+            add(node, RDF.type, EWC.Funding)
+            add(node, EWC.giver, giver)
+            add(node, EWC.receiver, receiver)
+            add(node, EWC.amount, _decimal(r.amount))
+            add(node, EWC.currency, ox.Literal(r.currency))
+            add(node, EWC.fundingKind, FUNDING_KINDS[r.funding_kind])
+            add(giver, EWC.funds, receiver)
+            add(node, RDFS.label, _zh(f"{names[r.partners[0]]}→{names[r.partners[1]]}"))
+        else:
+            park = iris[r.park]
+            node = _node(f"{ID}cobuilding/{_h(park.value)}")
+            add(node, RDF.type, EWC.CoBuilding)
+            add(node, EWC.park, park)
+            for p in partners:
+                add(node, EWC.partner, p)
+                add(p, EWC.coBuilds, park)
+            add(node, RDFS.label, _zh(f"共建{names[r.park]}"))
+        if r.year is not None:
+            add(node, EWC.year, _int(r.year))
+        add(node, EWC.evidence, ev)
+    for o in facts.observations:
+        node = ox.NamedNode(f"{ID}observation/{_h(doc_id, o.evidence.start, o.evidence.end)}")
+        add(node, RDF.type, EWC.Observation)
+        add(node, EWC.about, iris[o.about])
+        add(node, EWC.value, _decimal(o.value))
+        add(node, EWC.unit, ox.Literal(o.unit))
+        add(node, RDFS.label, _zh(o.label))
+        if o.year is not None:
+            add(node, EWC.year, _int(o.year))
+        add(node, EWC.evidence, _evidence(add, facts, doc, o.evidence))
+    return list(dict.fromkeys(out))  # a graph is a set
+
+
+def nquads(facts: Facts) -> bytes:
+    """One document's named graph as N-Quads."""
+    return ox.serialize(quads(facts), format=ox.RdfFormat.N_QUADS)
+
+
+def to_rdf(facts: Facts, dataset: Dataset | None = None) -> Dataset:
+    """Add one document's facts to an rdflib Dataset, in the document's own named graph (replacing what it held)."""
+    ds = dataset if dataset is not None else new_dataset()
+    gname = URIRef(graph_iri(facts.document.id).value)
+    ds.remove_graph(ds.graph(gname))
+    ds.parse(data=nquads(facts), format="nquads")
+    return ds
 
 
 def new_dataset() -> Dataset:
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
-        ds.bind(prefix, ns)
+        ds.bind(prefix, str(ns))
     return ds
 
 
-def to_rdf(facts: Facts, dataset: Dataset | None = None) -> Dataset:
-    """Add one document's facts to a dataset, in the document's own named graph (replacing what it held)."""
-    ds = dataset if dataset is not None else new_dataset()
-    doc_id = facts.document.id
-    gname = graph_iri(doc_id)
-    ds.remove_graph(ds.graph(gname))
-    g = ds.graph(gname)
-    doc = document_iri(doc_id)
-    _document(g, facts, doc)
-    iris = {e.key: entity_iri(e, doc_id) for e in facts.entities}
-    names = {e.key: e.name for e in facts.entities}
-    for e in facts.entities:
-        _entity(g, e, iris)
-    for m in facts.mentions:
-        subject = iris[m.entity]
-        g.add((subject, EWC.evidence, _evidence(g, facts, doc, m.evidence, m.text)))
-        g.add((subject, EWC.mentionedIn, doc))
-        if m.text != names[m.entity] and len(m.text) >= 2:
-            g.add((subject, SKOS.altLabel, Literal(m.text, lang="zh")))
-    for r in facts.relations:
-        ev = _evidence(g, facts, doc, r.evidence)
-        partners = [iris[p] for p in r.partners]
-        if r.kind == "pairedWith":
-            a, b = sorted(partners)
-            node = URIRef(f"{ID}pairing/{_h(a, b)}")
-            g.add((node, RDF.type, EWC.Pairing))
-            g.add((node, EWC.partner, a))
-            g.add((node, EWC.partner, b))
-            g.add((node, EWC.pairingLevel, Literal(r.level)))
-            g.add((a, EWC.pairedWith, b))
-            g.add((b, EWC.pairedWith, a))
-            g.add((node, RDFS.label, Literal(f"{names[r.partners[0]]}—{names[r.partners[1]]}结对", lang="zh")))
-        elif r.kind == "funds":
-            giver, receiver = partners
-            node = URIRef(f"{ID}funding/{_h(giver, receiver, r.year, r.amount, r.currency, r.funding_kind)}")
-            g.add((node, RDF.type, EWC.Funding))
-            g.add((node, EWC.giver, giver))
-            g.add((node, EWC.receiver, receiver))
-            g.add((node, EWC.amount, Literal(Decimal(str(r.amount)).normalize(), datatype=XSD.decimal)))
-            g.add((node, EWC.currency, Literal(r.currency)))
-            g.add((node, EWC.fundingKind, FUNDING_KINDS[r.funding_kind]))
-            g.add((giver, EWC.funds, receiver))
-            g.add((node, RDFS.label, Literal(f"{names[r.partners[0]]}→{names[r.partners[1]]}", lang="zh")))
-        else:
-            park = iris[r.park]
-            node = URIRef(f"{ID}cobuilding/{_h(park)}")
-            g.add((node, RDF.type, EWC.CoBuilding))
-            g.add((node, EWC.park, park))
-            for p in partners:
-                g.add((node, EWC.partner, p))
-                g.add((p, EWC.coBuilds, park))
-            g.add((node, RDFS.label, Literal(f"共建{names[r.park]}", lang="zh")))
-        if r.year is not None:
-            g.add((node, EWC.year, Literal(r.year, datatype=XSD.integer)))
-        g.add((node, EWC.evidence, ev))
-    for o in facts.observations:
-        node = URIRef(f"{ID}observation/{_h(doc_id, o.evidence.start, o.evidence.end)}")
-        g.add((node, RDF.type, EWC.Observation))
-        g.add((node, EWC.about, iris[o.about]))
-        g.add((node, EWC.value, Literal(Decimal(str(o.value)).normalize(), datatype=XSD.decimal)))
-        g.add((node, EWC.unit, Literal(o.unit)))
-        g.add((node, RDFS.label, Literal(o.label, lang="zh")))
-        if o.year is not None:
-            g.add((node, EWC.year, Literal(o.year, datatype=XSD.integer)))
-        g.add((node, EWC.evidence, _evidence(g, facts, doc, o.evidence)))
-    return ds
-
-
-def _document(g: Graph, facts: Facts, doc: URIRef) -> None:
+def _document(add, facts: Facts, doc: ox.NamedNode) -> None:
     info = facts.document
-    g.add((doc, RDF.type, EWC.Document))
-    g.add((doc, EWC.fileName, Literal(info.name)))
-    g.add((doc, EWC.sha256, Literal(info.sha256)))
-    g.add((doc, EWC.characters, Literal(info.characters, datatype=XSD.integer)))
+    add(doc, RDF.type, EWC.Document)
+    add(doc, EWC.fileName, ox.Literal(info.name))
+    add(doc, EWC.sha256, ox.Literal(info.sha256))
+    add(doc, EWC.characters, _int(info.characters))
     if info.title:
-        g.add((doc, DCTERMS.title, Literal(info.title, lang="zh")))
+        add(doc, DCTERMS.title, _zh(info.title))
     if info.date:
-        g.add((doc, DCTERMS.date, Literal(info.date, datatype=XSD.dateTime if "T" in info.date else XSD.date)))
+        add(doc, DCTERMS.date, ox.Literal(info.date, datatype=XSD.dateTime if "T" in info.date else XSD.date))
     if info.source:
-        g.add((doc, EWC.source, Literal(info.source, lang="zh")))
+        add(doc, EWC.source, _zh(info.source))
     for name in info.editors:
-        g.add((doc, SCHEMA.editor, Literal(name)))
+        add(doc, SCHEMA.editor, ox.Literal(name))
     for name in info.reporters:
-        g.add((doc, SCHEMA.author, Literal(name)))
+        add(doc, SCHEMA.author, ox.Literal(name))
     if info.home:
         home = next(e for e in facts.entities if e.key == info.home)
-        g.add((doc, EWC.homePlace, entity_iri(home, info.id)))
+        add(doc, EWC.homePlace, entity_iri(home, info.id))
 
 
-def _entity(g: Graph, e: Entity, iris: dict[str, URIRef]) -> None:
+def _entity(add, e: Entity, iris: dict[str, ox.NamedNode]) -> None:
     s = iris[e.key]
-    g.add((s, RDF.type, EWC[e.type]))
-    g.add((s, SKOS.prefLabel, Literal(e.name, lang="zh")))
-    g.add((s, RDFS.label, Literal(e.name, lang="zh")))
+    add(s, RDF.type, EWC[e.type])
+    add(s, SKOS.prefLabel, _zh(e.name))
+    add(s, RDFS.label, _zh(e.name))
     if e.name_en:
-        g.add((s, RDFS.label, Literal(e.name_en, lang="en")))
+        add(s, RDFS.label, ox.Literal(e.name_en, language="en"))
     if e.code:
-        g.add((s, EWC.code, Literal(e.code)))
+        add(s, EWC.code, ox.Literal(e.code))
     if e.parent and e.parent in iris:
-        g.add((s, EWC.partOf, iris[e.parent]))
+        add(s, EWC.partOf, iris[e.parent])
     if e.lat is not None and e.lon is not None:
-        g.add((s, GEO.lat, Literal(Decimal(str(e.lat)), datatype=XSD.decimal)))
-        g.add((s, GEO.long, Literal(Decimal(str(e.lon)), datatype=XSD.decimal)))
+        add(s, GEO.lat, _decimal(e.lat, normalise=False))
+        add(s, GEO.long, _decimal(e.lon, normalise=False))
 
 
-def _evidence(g: Graph, facts: Facts, doc: URIRef, ev: Evidence, text: str | None = None) -> URIRef:
-    node = URIRef(f"{ID}evidence/{_h(facts.document.id, ev.start, ev.end, ev.rule)}")
-    g.add((node, RDF.type, EWC.Evidence))
-    g.add((node, EWC.inDocument, doc))
-    g.add((node, EWC.start, Literal(ev.start, datatype=XSD.integer)))
-    g.add((node, EWC.end, Literal(ev.end, datatype=XSD.integer)))
-    g.add((node, EWC.sentenceStart, Literal(ev.sentence_start, datatype=XSD.integer)))
-    g.add((node, EWC.sentenceEnd, Literal(ev.sentence_end, datatype=XSD.integer)))
-    g.add((node, EWC.sentence, Literal(facts.text[ev.sentence_start:ev.sentence_end])))
-    g.add((node, EWC.text, Literal(text if text is not None else facts.text[ev.start:ev.end])))
-    g.add((node, EWC.rule, Literal(ev.rule)))
+def _evidence(add, facts: Facts, doc: ox.NamedNode, ev: Evidence, text: str | None = None) -> ox.NamedNode:
+    node = ox.NamedNode(f"{ID}evidence/{_h(facts.document.id, ev.start, ev.end, ev.rule)}")
+    add(node, RDF.type, EWC.Evidence)
+    add(node, EWC.inDocument, doc)
+    add(node, EWC.start, _int(ev.start))
+    add(node, EWC.end, _int(ev.end))
+    add(node, EWC.sentenceStart, _int(ev.sentence_start))
+    add(node, EWC.sentenceEnd, _int(ev.sentence_end))
+    add(node, EWC.sentence, ox.Literal(facts.text[ev.sentence_start:ev.sentence_end]))
+    add(node, EWC.text, ox.Literal(text if text is not None else facts.text[ev.start:ev.end]))
+    add(node, EWC.rule, ox.Literal(ev.rule))
     return node
 
 
@@ -201,23 +260,28 @@ SELECT ?c ?park (GROUP_CONCAT(DISTINCT ?partner; separator="\\u001f") AS ?partne
 } GROUP BY ?c ?park ORDER BY ?park"""
 
 
-@cache
-def _prepared(query: str):
-    from rdflib.plugins.sparql import prepareQuery
-
-    return prepareQuery(query)  # parsing is most of the cost of a small query
+_READ_BACK = {RDF.type, EWC.mentionedIn, SKOS.prefLabel, EWC.partner, EWC.giver, EWC.receiver, EWC.amount,
+              EWC.currency, EWC.fundingKind, EWC.year, EWC.park}  # what the queries below read: not the evidence
 
 
-def facts_json(graph: Graph, name: str) -> dict:
-    """One document's facts in the evaluation schema (../shared/eval/README.md), read from its named graph."""
-    q = lambda query: graph.query(_prepared(query))  # noqa: E731
-    entities = [{"name": str(r.name), "type": str(r.type)} for r in q(ENTITIES_QUERY)]
-    relations = [{"rel": "pairedWith", "a": str(r.a), "b": str(r.b)} for r in q(PAIRINGS_QUERY)]
+def facts_json(graph, name: str) -> dict:
+    """One document's facts in the evaluation schema (../shared/eval/README.md), read with SPARQL from its graph:
+    its quads (as from ``quads``) or an rdflib Graph."""
+    store = ox.Store()
+    if hasattr(graph, "serialize"):  # rdflib
+        store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    else:
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in graph if q.predicate in _READ_BACK)
+    q = lambda query: store.query(query)  # noqa: E731
+    text = lambda term: term.value if term is not None else None  # noqa: E731
+    entities = [{"name": text(r["name"]), "type": text(r["type"])} for r in q(ENTITIES_QUERY)]
+    relations = [{"rel": "pairedWith", "a": text(r["a"]), "b": text(r["b"])} for r in q(PAIRINGS_QUERY)]
     for r in q(FUNDINGS_QUERY):
-        amount = float(r.amount)
-        relations.append({"rel": "funds", "from": str(r["from"]), "to": str(r.to),
+        amount = float(text(r["amount"]))
+        year = text(r["year"])
+        relations.append({"rel": "funds", "from": text(r["from"]), "to": text(r["to"]),
                           "amount_cny": int(amount) if amount.is_integer() else amount,
-                          "year": int(r.year) if r.year is not None else None, "kind": str(r.kind)})
+                          "year": int(year) if year is not None else None, "kind": text(r["kind"])})
     for r in q(COBUILDS_QUERY):
-        relations.append({"rel": "coBuilds", "park": str(r.park), "partners": sorted(str(r.partners).split("\x1f"))})
+        relations.append({"rel": "coBuilds", "park": text(r["park"]), "partners": sorted(text(r["partners"]).split("\x1f"))})
     return {"doc": name, "entities": entities, "relations": relations}

@@ -337,8 +337,9 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
     """Parks built together: partners from the park's name (富(富平)丹(丹阳)) and the builders (A与B共建, 两省共建)."""
     text, rules = doc.clean, _rules()
     out = []
-    triggers = [s + m.start() for w in rules["cobuild"] for m in re.finditer(re.escape(w), text[s:e])]
-    for sp in (sp for sp in spans if sp.type == "Park"):
+    parks = [sp for sp in spans if sp.type == "Park"]
+    triggers = [s + m.start() for w in rules["cobuild"] for m in re.finditer(re.escape(w), text[s:e])] if parks else []
+    for sp in parks:
         named = found.park_partners.get(sp.key, ())
         partners = list(named)
         before = sorted(t for t in triggers if t < sp.start)

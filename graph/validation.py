@@ -19,10 +19,16 @@ def ontology() -> Graph:
     return Graph().parse(ONTOLOGY / "ewc.ttl")
 
 
-def validate(graph: Graph) -> list[str]:
-    """One line per SHACL violation of the graph; an empty list when it conforms."""
+def validate(graph) -> list[str]:
+    """One line per SHACL violation of the graph (an rdflib Graph, or quads as from ``rdf.quads``); an empty
+    list when it conforms."""
     import pyshacl
 
+    if not isinstance(graph, Graph):
+        import pyoxigraph as ox
+
+        triples = ox.serialize((q.triple for q in graph), format=ox.RdfFormat.N_TRIPLES)
+        graph = Graph().parse(data=triples, format="nt")
     conforms, results, _ = pyshacl.validate(graph, shacl_graph=shapes(), ont_graph=ontology(), inference="none")
     if conforms:
         return []

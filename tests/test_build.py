@@ -21,7 +21,7 @@ def built(tmp_path_factory):
         "闽宁协作结硕果\n\n来源:宁夏日报 2019-06-12\n\n  2019年,福建省向我区援助财政资金3亿元。福州市与固原市结对帮扶。\n", encoding="utf-8")
     (corpus / "broken.txt").write_bytes(b"\x00\x01binary")
     out = tmp_path_factory.mktemp("out")
-    report = build([corpus], out)
+    report = build([corpus], out, validate=True)
     return out, report
 
 

@@ -5,6 +5,8 @@ import signal
 import subprocess
 import time
 
+import pyoxigraph as ox
+
 from graph.build import build
 from tests.conftest import ROOT
 
@@ -13,9 +15,13 @@ SMALL = "标题{n}\n\n2019-06-12 08:00|来源:宁夏日报\n\n  2019年,福建�
 
 
 def snapshot(out):
-    """What a build means, independent of serialisation order: the sorted quads and the facts."""
+    """What a build means, independent of serialisation order: the sorted quads of the files and of the store
+    (the default graph and the inferred triples too), and the facts."""
     quads = sorted((out / "dataset.nq").read_text(encoding="utf-8").splitlines())
-    return quads, json.loads((out / "facts.json").read_text(encoding="utf-8"))
+    store = ox.Store.read_only(str(out / "store"))
+    stored = sorted(str(q) for q in store.quads_for_pattern(None, None, None))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    return quads, stored, report["triples"], json.loads((out / "facts.json").read_text(encoding="utf-8"))
 
 
 def corpus(path, names):
@@ -32,13 +38,15 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")  # changed
     (src / "doc3.txt").unlink()  # removed
     (src / "doc4.txt").write_text(SMALL.format(n=4), encoding="utf-8")  # added
+    (src / "doc5.txt").write_text(SMALL.format(n=1).replace("福州市与固原市", "厦门市与临夏回族自治州"), encoding="utf-8")
     report = build([src], out, validate=False)
-    assert (report.documents, report.extracted) == (3, 2)
+    assert (report.documents, report.extracted, report.store) == (4, 3, "updated")
     clean = tmp_path / "clean"
-    build([src], clean, validate=False)
+    clean_report = build([src], clean, validate=False)
     assert snapshot(out) == snapshot(clean)
     assert "doc3.txt" not in (out / "dataset.nq").read_text(encoding="utf-8")
     assert build([src], out, validate=False).extracted == 0
+    assert clean_report.store == "rebuilt"
 
 
 def test_parallel_and_dask_builds_equal_a_serial_one(tmp_path):

@@ -1,16 +1,16 @@
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from graph.extract import extract_text
-from graph.rdf import EWC, facts_json, graph_iri, to_rdf
+from graph.rdf import EWC, RDFS, facts_json, graph_iri, quads, to_rdf
 
 TEXT = ("苏陕协作\n\n2018-01-08 08:44:38|来源:陕西日报|编辑:王菲\n\n"
         "  江苏省2017年支援陕西省扶贫协作资金4.5亿元。汉中市与南通市结对。两省共建富(富平)丹(丹阳)产业园。\n")
+FUPING = ox.NamedNode("https://w3id.org/ewc/id/division/610528")
 
 
 def test_facts_json_is_read_back_from_the_document_graph():
-    facts = extract_text(TEXT, "a.txt")
-    ds = to_rdf(facts)
-    record = facts_json(ds.graph(graph_iri("a.txt")), "a.txt")
+    record = facts_json(quads(extract_text(TEXT, "a.txt")), "a.txt")
     assert record["doc"] == "a.txt"
     assert {"name": "富平县", "type": "County"} in record["entities"]
     assert {"rel": "pairedWith", "a": "南通市", "b": "汉中市"} in record["relations"]
@@ -20,16 +20,29 @@ def test_facts_json_is_read_back_from_the_document_graph():
     assert cob["park"] == "富丹产业园" and {"富平县", "丹阳市"} <= set(cob["partners"])
 
 
+def test_facts_json_reads_an_rdflib_graph_the_same():
+    facts = extract_text(TEXT, "a.txt")
+    g = to_rdf(facts).graph(URIRef(graph_iri("a.txt").value))
+    assert len(g) == len(quads(facts)) > 0
+    assert facts_json(g, "a.txt") == facts_json(quads(facts), "a.txt")
+
+
 def test_divisions_by_code_with_labels_parent_and_evidence():
-    ds = to_rdf(extract_text(TEXT, "a.txt"))
-    g = ds.graph(graph_iri("a.txt"))
-    fuping = URIRef("https://w3id.org/ewc/id/division/610528")
-    assert {str(o) for o in g.objects(fuping, URIRef("http://www.w3.org/2000/01/rdf-schema#label"))} == {"富平县", "Fuping County"}
-    assert (fuping, EWC.partOf, URIRef("https://w3id.org/ewc/id/division/610500")) in g
-    [row] = g.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
-        SELECT ?text ?start ?end ?rule WHERE { <https://w3id.org/ewc/id/division/610528> ewc:evidence ?ev .
-        ?ev ewc:text ?text ; ewc:start ?start ; ewc:end ?end ; ewc:rule ?rule }""")
-    assert str(row.text) == "富平" and TEXT[int(row.start):int(row.end)] == "富平"
+    store = ox.Store()
+    store.extend(quads(extract_text(TEXT, "a.txt")))
+    g = graph_iri("a.txt")
+    labels = {q.object.value for q in store.quads_for_pattern(FUPING, RDFS.label, None, g)}
+    assert labels == {"富平县", "Fuping County"}
+    assert ox.Quad(FUPING, EWC.partOf, ox.NamedNode("https://w3id.org/ewc/id/division/610500"), g) in store
+    [row] = store.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
+        SELECT ?text ?start ?end ?rule WHERE { GRAPH ?g { <https://w3id.org/ewc/id/division/610528> ewc:evidence ?ev .
+        ?ev ewc:text ?text ; ewc:start ?start ; ewc:end ?end ; ewc:rule ?rule } }""")
+    assert row["text"].value == "富平" and TEXT[int(row["start"].value):int(row["end"].value)] == "富平"
+
+
+def test_a_graph_holds_each_quad_once():
+    graph = quads(extract_text(TEXT + "  汉中市与南通市结对。\n", "a.txt"))
+    assert len(graph) == len(set(graph))
 
 
 def test_same_fact_in_two_documents_is_one_node_with_two_evidence_links():
@@ -45,7 +58,7 @@ def test_rebuilding_a_document_replaces_exactly_its_graph():
     ds = to_rdf(extract_text(TEXT, "a.txt"))
     to_rdf(extract_text(TEXT, "b.txt"), ds)
     to_rdf(extract_text("标题\n\n  福建省与宁夏回族自治区结对。\n", "a.txt"), ds)
-    a = facts_json(ds.graph(graph_iri("a.txt")), "a.txt")
-    b = facts_json(ds.graph(graph_iri("b.txt")), "b.txt")
+    a = facts_json(ds.graph(URIRef(graph_iri("a.txt").value)), "a.txt")
+    b = facts_json(ds.graph(URIRef(graph_iri("b.txt").value)), "b.txt")
     assert [{r["a"], r["b"]} for r in a["relations"]] == [{"宁夏回族自治区", "福建省"}]
     assert {"rel": "pairedWith", "a": "南通市", "b": "汉中市"} in b["relations"]
