@@ -258,20 +258,24 @@ class _Manifest:
                 return None
         return manifest
 
-    def fresh(self, source: Source, validate: bool) -> _Entry | None:
+    def fresh(self, source: Source, validate: bool, published) -> _Entry | None:
+        """The document's entry if the last build read the same content and wrote every part this build needs."""
         entry = self.docs.get(source.doc_id)
-        if entry is not None and entry.sha256 == source.sha256 and (entry.validated or not validate):
+        if entry is not None and entry.sha256 == source.sha256 and (entry.validated or not validate) \
+                and set(published) <= set(entry.parts):
             return entry
         return None
 
 
-def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = False, progress=None,
-          jobs: int | None = None, dask: str | None = None) -> Report:
+def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = False, files: bool = True,
+          view: bool = True, progress=None, jobs: int | None = None, dask: str | None = None) -> Report:
     """Build the articles under ``paths`` into ``out``; raises BuildError when nothing could be built.
 
     Documents unchanged since the last build into ``out`` are not read again, and the store is updated in place.
     Extraction runs on ``jobs`` processes (default: all cores), or on a Dask cluster (``dask``: a scheduler
-    address, or "local"). ``validate`` checks every newly extracted document against the SHACL shapes.
+    address, or "local"). ``validate`` checks every newly extracted document against the SHACL shapes;
+    ``files=False`` leaves out the RDF files and ``view=False`` the HTML page, which rebuilds of large corpora
+    spend most of their time writing.
     """
     started = time.monotonic()
     out = Path(out)
@@ -281,8 +285,8 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
             shutil.rmtree(stale, ignore_errors=True)
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
         try:
-            report, manifest = _build_into(tmp, out, paths, validate=validate, progress=progress, jobs=jobs, dask=dask)
-            report.outputs = {name: str(out / name) for name in OUTPUTS + ("store",)}
+            report, manifest = _build_into(tmp, out, paths, validate=validate, files=files, view=view,
+                                           progress=progress, jobs=jobs, dask=dask)
             report.seconds = round(time.monotonic() - started, 3)
             (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
             _publish(tmp, out, manifest)
@@ -310,14 +314,14 @@ class _lock:
         os.close(self.fd)
 
 
-def _results(sources, previous: _Manifest | None, *, validate: bool, jobs: int | None, dask: str | None):
+def _results(sources, previous: _Manifest | None, published, *, validate: bool, jobs: int | None, dask: str | None):
     """(source, entry of the last build or None, new result or None) in input order: the last build's entry when
     the document is unchanged, else a result extracted in parallel, a bounded batch at a time so memory stays flat."""
     builder = builder_version()
     jobs = jobs or os.cpu_count() or 1
     with _Pool(jobs, dask) as pool:
         while True:
-            batch = [(s, previous.fresh(s, validate) if previous else None)
+            batch = [(s, previous.fresh(s, validate, published) if previous else None)
                      for s in itertools.islice(sources, 64 if dask else 16 * jobs)]
             if not batch:
                 return
@@ -349,7 +353,7 @@ class _Pool:
 
             from .gazetteer import gazetteer
 
-            gazetteer().villages("")  # loaded once before the workers fork, and shared with them
+            gazetteer().preload()  # villages loaded once before the workers fork, and shared with them
             gc.freeze()  # so the workers' collections do not touch, and so copy, the shared pages
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
 
@@ -376,60 +380,74 @@ class _Pool:
 
 class _Writer:
     """Writes the chunked output files document by document: new parts from results, unchanged ones copied
-    by the kernel from the last build's file (no Python reads them)."""
+    by the kernel from the last build's file (no Python reads them). Files that are not published (the RDF
+    files of a build without them) get only the new documents, which is what the store needs from them."""
 
-    def __init__(self, tmp: Path, out: Path):
-        self.files, self.old, self.sizes = {}, {}, {}
-        for name, fmt in [*FILES.items(), ("facts.json", None)]:
+    def __init__(self, tmp: Path, out: Path, published: tuple[str, ...]):
+        self.published, self.files, self.old, self.complete = published, {}, {}, True
+        for name in (*FILES, "facts.json"):
             self.files[name] = f = (tmp / name).open("wb")
-            f.write(fmt.header() if fmt else b"[")
-            try:
-                self.old[name] = (out / name).open("rb")
-            except OSError:
-                pass
+            f.write(FILES[name].header() if name in FILES else b"[")
+            if name in published:
+                try:
+                    self.old[name] = (out / name).open("rb")
+                except OSError:
+                    pass
 
-    def add(self, first: bool, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
+    def add(self, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
         where = {}
         for name, f in self.files.items():
-            sep = b",\n" if name == "facts.json" else FILES[name].separator
-            if name == "facts.json" and first:
-                sep = b"\n"
-            f.write(sep)
+            if parts is None and name not in self.published:
+                self.complete = False  # an unchanged document in an unpublished file: it stays out of it
+                continue
+            if name in FILES:
+                f.write(FILES[name].separator)
+            elif f.tell() > 1:
+                f.write(b",")
+            f.write(b"\n") if name == "facts.json" else None
             start = f.tell()
             if parts is not None:
                 f.write(parts[name])
             else:
-                offset, length = entry.parts[name]
-                f.flush()
-                while length:
-                    n = os.copy_file_range(self.old[name].fileno(), f.fileno(), length, offset)
-                    if n == 0:
-                        raise BuildError(f"{self.old[name].name}: changed during the build")
-                    offset, length = offset + n, length - n
-                f.seek(0, os.SEEK_END)
+                self._copy(name, *entry.parts[name])
             where[name] = (start, f.tell() - start)
         return where
 
+    def _copy(self, name: str, offset: int, length: int) -> None:
+        f = self.files[name]
+        f.flush()
+        while length:
+            n = os.copy_file_range(self.old[name].fileno(), f.fileno(), length, offset)
+            if n == 0:
+                raise BuildError(f"{self.old[name].name}: changed during the build")
+            offset, length = offset + n, length - n
+        f.seek(0, os.SEEK_END)
+
     def close(self) -> dict[str, tuple[int, int]]:
+        """Finish the files; the sizes and times of the published ones."""
         stats = {}
         for name, f in self.files.items():
             f.write(FILES[name].footer() if name in FILES else b"\n]\n")
             f.close()
-            st = os.stat(f.name)
-            stats[name] = (st.st_size, st.st_mtime_ns)
+            if name in self.published:
+                st = os.stat(f.name)
+                stats[name] = (st.st_size, st.st_mtime_ns)
         for f in self.old.values():
             f.close()
         return stats
 
 
-def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, dask) -> tuple[Report, _Manifest]:
+def _build_into(tmp: Path, out: Path, paths, *, validate: bool, files: bool, view: bool, progress, jobs,
+                dask) -> tuple[Report, _Manifest]:
     sources, problems = inputs(paths)
     report = Report()
+    published = (*FILES, "facts.json") if files else ("facts.json",)
     previous = _Manifest.load(out)
     manifest = _Manifest(builder_version())
-    writer = _Writer(tmp, out)
-    new: set[str] = set()  # documents read anew
-    for i, (source, entry, result) in enumerate(_results(sources, previous, validate=validate, jobs=jobs, dask=dask)):
+    writer = _Writer(tmp, out, published)
+    new: dict[str, tuple[int, int]] = {}  # documents read anew → where their N-Quads are in tmp/dataset.nq
+    results = _results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)
+    for i, (source, entry, result) in enumerate(results):
         if progress:
             progress(i, None, source.label)
         if result is not None and result.error:
@@ -440,11 +458,12 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, 
             continue
         if result is not None:
             report.extracted += 1
-            new.add(source.doc_id)
-            parts = writer.add(not manifest.docs, parts=result.chunks)
-            entry = _Entry(result.sha256, result.validated, parts, result.summary)
+            where = writer.add(parts=result.chunks)
+            new[source.doc_id] = where["dataset.nq"]
+            entry = _Entry(result.sha256, result.validated, {k: where[k] for k in published}, result.summary)
         else:
-            entry = replace(entry, parts=writer.add(not manifest.docs, entry=entry))
+            where = writer.add(entry=entry)
+            entry = replace(entry, parts={k: where[k] for k in published})
         manifest.docs[source.doc_id] = entry
         report.documents += 1
     manifest.files = writer.close()
@@ -455,12 +474,17 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, progress, jobs, 
         raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
     _summarise(report, manifest, validate)
     gone = set(previous.docs) - set(manifest.docs) if previous else set()
-    if previous and len(new) + len(gone) <= max(16, len(manifest.docs) // 10):
-        manifest.triples, report.store = _update_store(out / "store", tmp, previous, manifest, new, gone), "updated"
+    if previous and (len(new) + len(gone) <= max(16, len(manifest.docs) // 10) or not writer.complete):
+        manifest.triples, report.store = _update_store(out / "store", tmp, previous, new, gone), "updated"
     else:
         manifest.triples, report.store = _load_store(tmp), "rebuilt"
     report.triples = manifest.triples
-    _views(tmp)
+    for name in FILES:
+        if name not in published:
+            os.unlink(tmp / name)
+    if view:
+        _views(tmp)
+    report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
     return report, manifest
 
 
@@ -496,7 +520,7 @@ def _load_store(tmp: Path) -> int:
     return int(row["n"].value)
 
 
-def _update_store(old: Path, tmp: Path, previous: _Manifest, manifest: _Manifest, new: set[str], gone: set[str]) -> int:
+def _update_store(old: Path, tmp: Path, previous: _Manifest, new: dict[str, tuple[int, int]], gone: set[str]) -> int:
     """The last build's store, copied (hard links: instant) and changed in place: the graphs of changed and
     removed documents replaced or dropped, their triples kept in the default graph while another graph has them."""
     import pyoxigraph as ox
@@ -504,29 +528,21 @@ def _update_store(old: Path, tmp: Path, previous: _Manifest, manifest: _Manifest
     ox.Store.read_only(str(old)).backup(str(tmp / "store"))
     store = ox.Store(str(tmp / "store"))
     triples = previous.triples
-    default = ox.DefaultGraph()
-    inferred = ox.NamedNode(INFERRED_GRAPH)
     stale = set()
     for doc_id in [*gone, *(d for d in new if d in previous.docs)]:
         g = graph_iri(doc_id)
         stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
         store.remove_graph(g)
-    stale.update(q.triple for q in store.quads_for_pattern(None, None, None, inferred))
-    store.remove_graph(inferred)
     added, merged = [], set()
     with (tmp / "dataset.nq").open("rb") as f:
-        for doc_id in new:
-            offset, length = manifest.docs[doc_id].parts["dataset.nq"]
+        for offset, length in new.values():
             f.seek(offset)
             for q in ox.parse(f.read(length), format=ox.RdfFormat.N_QUADS):
                 added.append(q)
                 merged.add(ox.Quad(q.subject, q.predicate, q.object))
     triples += sum(t not in store for t in merged)
     store.extend([*added, *merged])
-    for t in stale:  # still stated by another document? Then it stays in the merge.
-        if not any(q.graph_name not in (default, inferred) for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
-            store.remove(ox.Quad(t.subject, t.predicate, t.object))
-            triples -= 1
+    triples -= sum(_drop_from_merge(store, t) for t in stale)  # still stated by another document? It stays.
     triples += _infer(store)
     store.flush()
     return triples
@@ -542,25 +558,42 @@ def _views(tmp: Path) -> None:
 
 def _infer(store) -> int:
     """Materialise what users expect without asking: partOf is transitive (江苏省 contains 丹阳市). The entailed
-    triples are added to the default graph and kept in a named graph of their own, which marks them as inferred.
-    Returns how many triples the default graph gained."""
+    triples are kept in a named graph of their own, which marks them as inferred, and in the default graph;
+    brought up to date with what the documents now state. Returns the change in the default graph's size."""
     import pyoxigraph as ox
 
-    part_of = ox.NamedNode("https://w3id.org/ewc/ontology#partOf")
-    parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None, ox.DefaultGraph())}
-    inferred = ox.NamedNode(INFERRED_GRAPH)
-    quads, gained = [], 0
+    part_of, inferred, default = ox.NamedNode("https://w3id.org/ewc/ontology#partOf"), ox.NamedNode(INFERRED_GRAPH), ox.DefaultGraph()
+    parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None)
+              if q.graph_name not in (default, inferred)}
+    wanted = set()
     for child in parent:
         seen, up = {child}, parent.get(parent[child])
         while up is not None and up not in seen:  # the parent's parent, and so on up to the province
             seen.add(up)
-            quads.append(ox.Quad(child, part_of, up, inferred))
-            if ox.Quad(child, part_of, up) not in store:
-                quads.append(ox.Quad(child, part_of, up))
-                gained += 1
+            wanted.add((child, up))
             up = parent.get(up)
+    have = {(q.subject, q.object) for q in store.quads_for_pattern(None, part_of, None, inferred)}
+    change, quads = 0, []
+    for child, up in wanted - have:
+        quads.append(ox.Quad(child, part_of, up, inferred))
+        if ox.Quad(child, part_of, up) not in store:
+            quads.append(ox.Quad(child, part_of, up))
+            change += 1
     store.extend(quads)
-    return gained
+    for child, up in have - wanted:
+        store.remove(ox.Quad(child, part_of, up, inferred))
+        change -= _drop_from_merge(store, ox.Triple(child, part_of, up))
+    return change
+
+
+def _drop_from_merge(store, t) -> int:
+    """Remove a triple from the default graph unless a named graph still holds it; 1 if it was removed."""
+    import pyoxigraph as ox
+
+    if any(q.graph_name != ox.DefaultGraph() for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
+        return 0
+    store.remove(ox.Quad(t.subject, t.predicate, t.object))
+    return 1
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -584,7 +617,10 @@ def _publish(tmp: Path, out: Path, manifest: _Manifest) -> None:
     last (a build killed before it leaves files that the old manifest does not match, so the next build starts
     afresh)."""
     for name in OUTPUTS:
-        os.replace(tmp / name, out / name)
+        if (tmp / name).exists():
+            os.replace(tmp / name, out / name)
+        else:  # not made by this build: an older one would not match the store
+            (out / name).unlink(missing_ok=True)
     old = out / ".store-old"
     shutil.rmtree(old, ignore_errors=True)
     if (out / "store").exists():

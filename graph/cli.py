@@ -18,6 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--out", default="out", help="output folder (default: out)")
     b.add_argument("--validate", action=argparse.BooleanOptionalAction, default=False,
                    help="check each newly read document against the SHACL shapes (about 0.3 s a document)")
+    b.add_argument("--no-files", dest="files", action="store_false",
+                   help="leave out the RDF files (dataset.trig/.nq/.jsonld, graph.ttl): the store and facts.json remain")
+    b.add_argument("--no-view", dest="view", action="store_false", help="leave out graph.html (kg view writes it)")
     b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
     b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
     b.add_argument("--quiet", action="store_true", help="print only problems")
@@ -72,7 +75,8 @@ def _build(args) -> int:
     paths = args.paths or [BUNDLED_CORPUS]
     progress = _progress if sys.stderr.isatty() and not args.quiet else None
     try:
-        report = build(paths, args.out, validate=args.validate, progress=progress, jobs=args.jobs, dask=args.dask)
+        report = build(paths, args.out, validate=args.validate, files=args.files, view=args.view, progress=progress,
+                       jobs=args.jobs, dask=args.dask)
     except BuildError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2

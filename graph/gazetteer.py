@@ -95,16 +95,29 @@ class Gazetteer:
             yield last + 1 - len(alias.text), last + 1, alias
 
     def villages(self, town_code: str) -> dict[str, str]:
-        """Village name → code for the villages and communities of one town (loaded on first use)."""
+        """Village name → code for the villages and communities of one town. The file is read on first use and
+        parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
         if self._villages is None:
-            table: dict[str, dict[str, str]] = {}
             with gzip.open(DATA / "villages.tsv.gz", "rt", encoding="utf-8") as f:
-                for line in f:
-                    if not line.startswith("#"):
-                        code, name, town = line.rstrip("\n").split("\t")
-                        table.setdefault(town, {})[name] = code
-            self._villages = table
-        return self._villages.get(town_code, {})
+                self._village_text = text = f.read()
+            # sorted by code, so each province's villages are one block of lines
+            starts = sorted((i + 1, p) for p in {c[:2] for c in self.divisions} if (i := text.find("\n" + p)) >= 0)
+            self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(text), "")])}
+            self._villages = {}
+        province = town_code[:2]
+        if province not in self._villages:
+            table: dict[str, dict[str, str]] = {}
+            start, end = self._village_blocks.get(province, (0, 0))
+            for line in self._village_text[start:end].splitlines():
+                code, name, town = line.split("\t")
+                table.setdefault(town, {})[name] = code
+            self._villages[province] = table
+        return self._villages[province].get(town_code, {})
+
+    def preload(self) -> None:
+        """Every province's villages, parsed now: before worker processes fork, so that they share them."""
+        for province in {code[:2] for code in self.divisions}:
+            self.villages(province)
 
 
 @cache

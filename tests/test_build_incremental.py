@@ -33,8 +33,10 @@ def corpus(path, names):
 
 def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     src = corpus(tmp_path / "src", [1, 2, 3])
+    (src / "doc3.txt").write_text(SMALL.format(n=3).replace("福州市与固原市", "闽侯县与西吉县"), encoding="utf-8")
     out = tmp_path / "out"
     assert build([src], out, validate=False).extracted == 3
+    assert "闽侯县" in (out / "graph.ttl").read_text(encoding="utf-8")  # with what it infers: 闽侯县 is in 福建省
     (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")  # changed
     (src / "doc3.txt").unlink()  # removed
     (src / "doc4.txt").write_text(SMALL.format(n=4), encoding="utf-8")  # added
@@ -47,6 +49,26 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert "doc3.txt" not in (out / "dataset.nq").read_text(encoding="utf-8")
     assert build([src], out, validate=False).extracted == 0
     assert clean_report.store == "rebuilt"
+
+
+def stored(out):
+    return sorted(str(q) for q in ox.Store.read_only(str(out / "store")).quads_for_pattern(None, None, None))
+
+
+def test_builds_without_files_and_view_keep_the_store_and_drop_stale_outputs(tmp_path):
+    src = corpus(tmp_path / "src", [1, 2, 3])
+    out = tmp_path / "out"
+    build([src], out)
+    (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")
+    report = build([src], out, files=False, view=False)
+    assert (report.extracted, report.store) == (1, "updated")
+    assert not [p.name for p in out.iterdir() if p.suffix in (".nq", ".trig", ".jsonld", ".ttl", ".html")]
+    assert set(report.outputs) == {"facts.json", "report.json", "store"}
+    clean = tmp_path / "clean"
+    build([src], clean)
+    assert stored(out) == stored(clean)
+    report = build([src], out)  # the files again: every document is read anew to write them
+    assert report.extracted == 3 and snapshot(out) == snapshot(clean) and (out / "graph.html").exists()
 
 
 def test_parallel_and_dask_builds_equal_a_serial_one(tmp_path):
