@@ -12,6 +12,7 @@ import itertools
 import json
 import os
 import pickle
+import re
 import shutil
 import tempfile
 import time
@@ -29,6 +30,7 @@ ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
 INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
 MANIFEST = ".manifest"
+SPOOL = "new.nq"
 
 
 class BuildError(RuntimeError):
@@ -316,18 +318,25 @@ class _lock:
 
 def _results(sources, previous: _Manifest | None, published, *, validate: bool, jobs: int | None, dask: str | None):
     """(source, entry of the last build or None, new result or None) in input order: the last build's entry when
-    the document is unchanged, else a result extracted in parallel, a bounded batch at a time so memory stays flat."""
+    the document is unchanged, else a result extracted in parallel, a bounded batch at a time so memory stays
+    flat; the next batch is extracted while the caller writes the one before."""
     builder = builder_version()
     jobs = jobs or os.cpu_count() or 1
+    size = 64 if dask else 16 * jobs
     with _Pool(jobs, dask) as pool:
+        in_flight = None
         while True:
             batch = [(s, previous.fresh(s, validate, published) if previous else None)
-                     for s in itertools.islice(sources, 64 if dask else 16 * jobs)]
-            if not batch:
+                     for s in itertools.islice(sources, size)]
+            submitted = (batch, pool.submit([s for s, entry in batch if entry is None], builder, validate)) if batch else None
+            if in_flight is not None:
+                done_batch, pending = in_flight
+                done = iter(pending())
+                for source, entry in done_batch:
+                    yield (source, entry, None) if entry is not None else (source, None, next(done))
+            if submitted is None:
                 return
-            done = iter(pool.map([s for s, entry in batch if entry is None], builder, validate))
-            for source, entry in batch:
-                yield (source, entry, None) if entry is not None else (source, None, next(done))
+            in_flight = submitted
 
 
 class _Pool:
@@ -357,17 +366,19 @@ class _Pool:
             gc.freeze()  # so the workers' collections do not touch, and so copy, the shared pages
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
 
-    def map(self, sources, builder, validate):
+    def submit(self, sources, builder, validate):
+        """Start extracting; returns a function that waits for the results, in order."""
         if not sources:
-            return []
+            return list
         if self.client is None and self.pool is None and (self.dask or self.jobs > 1 and len(sources) > 1):
             self._start()
         if self.client is not None:
             futures = self.client.map(process, sources, builder=builder, validate=validate, pure=False)
-            return self.client.gather(futures)
+            return lambda: self.client.gather(futures)
         if self.pool is not None:
-            return self.pool.starmap(process, [(s, builder, validate) for s in sources], chunksize=4)
-        return [process(s, builder, validate) for s in sources]
+            pending = self.pool.starmap_async(process, [(s, builder, validate) for s in sources], chunksize=4)
+            return pending.get
+        return lambda: [process(s, builder, validate) for s in sources]
 
     def __exit__(self, *exc):
         if self.pool is not None:
@@ -380,37 +391,36 @@ class _Pool:
 
 class _Writer:
     """Writes the chunked output files document by document: new parts from results, unchanged ones copied
-    by the kernel from the last build's file (no Python reads them). Files that are not published (the RDF
-    files of a build without them) get only the new documents, which is what the store needs from them."""
+    by the kernel from the last build's file (no Python reads them). The N-Quads of the documents read anew
+    also go to a spool, which is what the store is loaded from."""
 
     def __init__(self, tmp: Path, out: Path, published: tuple[str, ...]):
-        self.published, self.files, self.old, self.complete = published, {}, {}, True
-        for name in (*FILES, "facts.json"):
+        self.files, self.old = {}, {}
+        for name in published:
             self.files[name] = f = (tmp / name).open("wb")
             f.write(FILES[name].header() if name in FILES else b"[")
-            if name in published:
-                try:
-                    self.old[name] = (out / name).open("rb")
-                except OSError:
-                    pass
+            try:
+                self.old[name] = (out / name).open("rb")
+            except OSError:
+                pass
+        self.spool = (tmp / SPOOL).open("wb")
 
     def add(self, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
+        """Where the document's parts went in each file."""
         where = {}
         for name, f in self.files.items():
-            if parts is None and name not in self.published:
-                self.complete = False  # an unchanged document in an unpublished file: it stays out of it
-                continue
             if name in FILES:
                 f.write(FILES[name].separator)
-            elif f.tell() > 1:
-                f.write(b",")
-            f.write(b"\n") if name == "facts.json" else None
+            else:
+                f.write(b",\n" if f.tell() > 1 else b"\n")
             start = f.tell()
             if parts is not None:
                 f.write(parts[name])
             else:
                 self._copy(name, *entry.parts[name])
             where[name] = (start, f.tell() - start)
+        if parts is not None:
+            self.spool.write(parts["dataset.nq"])
         return where
 
     def _copy(self, name: str, offset: int, length: int) -> None:
@@ -424,15 +434,14 @@ class _Writer:
         f.seek(0, os.SEEK_END)
 
     def close(self) -> dict[str, tuple[int, int]]:
-        """Finish the files; the sizes and times of the published ones."""
+        """Finish the files; their sizes and times."""
         stats = {}
         for name, f in self.files.items():
             f.write(FILES[name].footer() if name in FILES else b"\n]\n")
             f.close()
-            if name in self.published:
-                st = os.stat(f.name)
-                stats[name] = (st.st_size, st.st_mtime_ns)
-        for f in self.old.values():
+            st = os.stat(f.name)
+            stats[name] = (st.st_size, st.st_mtime_ns)
+        for f in [*self.old.values(), self.spool]:
             f.close()
         return stats
 
@@ -445,7 +454,7 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, files: bool, vie
     previous = _Manifest.load(out)
     manifest = _Manifest(builder_version())
     writer = _Writer(tmp, out, published)
-    new: dict[str, tuple[int, int]] = {}  # documents read anew → where their N-Quads are in tmp/dataset.nq
+    new: set[str] = set()  # documents read anew
     results = _results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)
     for i, (source, entry, result) in enumerate(results):
         if progress:
@@ -458,12 +467,10 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, files: bool, vie
             continue
         if result is not None:
             report.extracted += 1
-            where = writer.add(parts=result.chunks)
-            new[source.doc_id] = where["dataset.nq"]
-            entry = _Entry(result.sha256, result.validated, {k: where[k] for k in published}, result.summary)
+            new.add(source.doc_id)
+            entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary)
         else:
-            where = writer.add(entry=entry)
-            entry = replace(entry, parts={k: where[k] for k in published})
+            entry = replace(entry, parts=writer.add(entry=entry))
         manifest.docs[source.doc_id] = entry
         report.documents += 1
     manifest.files = writer.close()
@@ -473,15 +480,13 @@ def _build_into(tmp: Path, out: Path, paths, *, validate: bool, files: bool, vie
     if report.documents == 0:
         raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
     _summarise(report, manifest, validate)
-    gone = set(previous.docs) - set(manifest.docs) if previous else set()
-    if previous and (len(new) + len(gone) <= max(16, len(manifest.docs) // 10) or not writer.complete):
-        manifest.triples, report.store = _update_store(out / "store", tmp, previous, new, gone), "updated"
+    if previous:
+        gone = set(previous.docs) - set(manifest.docs)
+        report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone), "updated"
     else:
-        manifest.triples, report.store = _load_store(tmp), "rebuilt"
-    report.triples = manifest.triples
-    for name in FILES:
-        if name not in published:
-            os.unlink(tmp / name)
+        report.triples, report.store = _load_store(tmp), "rebuilt"
+    manifest.triples = report.triples
+    os.unlink(tmp / SPOOL)
     if view:
         _views(tmp)
     report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
@@ -506,21 +511,41 @@ def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
 
 
 def _load_store(tmp: Path) -> int:
-    """A new store from the files just written: the named graphs, and the default graph as their merge."""
+    """A new store from the spool: the named graphs, and the default graph as their merge."""
     import pyoxigraph as ox
 
     store = ox.Store(str(tmp / "store"))
-    store.bulk_load(path=str(tmp / "dataset.nq"), format=ox.RdfFormat.N_QUADS)
-    # The default graph is the merge of every document's graph, each triple once: queries read it without
-    # GRAPH clauses, and a fact that many documents repeat does not multiply the rows of a join.
-    store.bulk_load(path=str(tmp / "graph.ttl"), format=ox.RdfFormat.TURTLE)
+    store.bulk_load(ox.serialize(_ontology_quads(), format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+    for data in _slices(tmp / SPOOL):  # the bulk loader's memory grows with its input: a slice at a time
+        store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+        # The default graph is the merge of every document's graph, each triple once: queries read it without
+        # GRAPH clauses, and a fact that many documents repeat does not multiply the rows of a join.
+        store.bulk_load(_GRAPH_NAME.sub(b" .\n", data), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+    store.bulk_load(ox.serialize([q.triple for q in _ontology_quads()], format=ox.RdfFormat.N_TRIPLES),
+                    format=ox.RdfFormat.N_TRIPLES)
     _infer(store)
     [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     store.flush()
     return int(row["n"].value)
 
 
-def _update_store(old: Path, tmp: Path, previous: _Manifest, new: dict[str, tuple[int, int]], gone: set[str]) -> int:
+_GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
+
+
+def _slices(path: Path, size: int = 64 << 20):
+    """A file's bytes in slices of about ``size``, cut at line ends."""
+    with path.open("rb") as f:
+        rest = b""
+        while data := f.read(size):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            rest = data[cut:]
+            yield data[:cut]
+        if rest:
+            yield rest
+
+
+def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone: set[str]) -> int:
     """The last build's store, copied (hard links: instant) and changed in place: the graphs of changed and
     removed documents replaced or dropped, their triples kept in the default graph while another graph has them."""
     import pyoxigraph as ox
@@ -533,15 +558,11 @@ def _update_store(old: Path, tmp: Path, previous: _Manifest, new: dict[str, tupl
         g = graph_iri(doc_id)
         stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
         store.remove_graph(g)
-    added, merged = [], set()
-    with (tmp / "dataset.nq").open("rb") as f:
-        for offset, length in new.values():
-            f.seek(offset)
-            for q in ox.parse(f.read(length), format=ox.RdfFormat.N_QUADS):
-                added.append(q)
-                merged.add(ox.Quad(q.subject, q.predicate, q.object))
-    triples += sum(t not in store for t in merged)
-    store.extend([*added, *merged])
+    for data in _slices(tmp / SPOOL, 8 << 20):
+        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
+        merged = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
+        triples += sum(t not in store for t in merged)
+        store.extend([*quads, *merged])
     triples -= sum(_drop_from_merge(store, t) for t in stale)  # still stated by another document? It stays.
     triples += _infer(store)
     store.flush()
