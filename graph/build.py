@@ -133,8 +133,9 @@ class Result:
     error: str | None = None
 
 
-def process(source: Source, builder: str, validate: bool) -> Result:
-    """Extract one document and map it to RDF: the unit of work that runs in parallel (pure but for CPU)."""
+def process(source: Source, builder: str, validate: bool, published=(*FILES, "facts.json")) -> Result:
+    """Extract one document and map it to RDF, and write its part of each published file: the unit of work that
+    runs in parallel (pure but for CPU)."""
     from .documents import from_bytes, from_record
 
     result = Result(source.doc_id, source.sha256, builder, validated=validate)
@@ -151,7 +152,7 @@ def process(source: Source, builder: str, validate: bool) -> Result:
         return result
     graph = quads(facts)
     record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
-    result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()}
+    result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items() if name in published or name == "dataset.nq"}
     result.chunks["facts.json"] = json.dumps(record, ensure_ascii=False).encode("utf-8")
     violations = []
     if validate:
@@ -328,7 +329,7 @@ def _results(sources, previous: _Manifest | None, published, *, validate: bool, 
         while True:
             batch = [(s, previous.fresh(s, validate, published) if previous else None)
                      for s in itertools.islice(sources, size)]
-            submitted = (batch, pool.submit([s for s, entry in batch if entry is None], builder, validate)) if batch else None
+            submitted = (batch, pool.submit([s for s, entry in batch if entry is None], builder, validate, published)) if batch else None
             if in_flight is not None:
                 done_batch, pending = in_flight
                 done = iter(pending())
@@ -366,19 +367,19 @@ class _Pool:
             gc.freeze()  # so the workers' collections do not touch, and so copy, the shared pages
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
 
-    def submit(self, sources, builder, validate):
+    def submit(self, sources, builder, validate, published):
         """Start extracting; returns a function that waits for the results, in order."""
         if not sources:
             return list
         if self.client is None and self.pool is None and (self.dask or self.jobs > 1 and len(sources) > 1):
             self._start()
         if self.client is not None:
-            futures = self.client.map(process, sources, builder=builder, validate=validate, pure=False)
+            futures = self.client.map(process, sources, builder=builder, validate=validate, published=published, pure=False)
             return lambda: self.client.gather(futures)
         if self.pool is not None:
-            pending = self.pool.starmap_async(process, [(s, builder, validate) for s in sources], chunksize=4)
+            pending = self.pool.starmap_async(process, [(s, builder, validate, published) for s in sources], chunksize=4)
             return pending.get
-        return lambda: [process(s, builder, validate) for s in sources]
+        return lambda: [process(s, builder, validate, published) for s in sources]
 
     def __exit__(self, *exc):
         if self.pool is not None:
