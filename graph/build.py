@@ -133,7 +133,7 @@ class Result:
     error: str | None = None
 
 
-def process(source: Source, builder: str, validate: bool, published=(*FILES, "facts.json")) -> Result:
+def process(source: Source, builder: str, validate: bool, published: tuple[str, ...] | None = None) -> Result:
     """Extract one document and map it to RDF, and write its part of each published file: the unit of work that
     runs in parallel (pure but for CPU)."""
     from .documents import from_bytes, from_record
@@ -152,7 +152,8 @@ def process(source: Source, builder: str, validate: bool, published=(*FILES, "fa
         return result
     graph = quads(facts)
     record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
-    result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items() if name in published or name == "dataset.nq"}
+    result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()
+                     if published is None or name in published or name == "dataset.nq"}
     result.chunks["facts.json"] = json.dumps(record, ensure_ascii=False).encode("utf-8")
     violations = []
     if validate:
