@@ -586,8 +586,10 @@ def _infer(store) -> int:
     import pyoxigraph as ox
 
     part_of, inferred, default = ox.NamedNode("https://w3id.org/ewc/ontology#partOf"), ox.NamedNode(INFERRED_GRAPH), ox.DefaultGraph()
-    parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None)
-              if q.graph_name not in (default, inferred)}
+    have = {(q.subject, q.object) for q in store.quads_for_pattern(None, part_of, None, inferred)}
+    # what the documents state: the merge's partOf but for what was inferred (always a parent's parent)
+    parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None, default)
+              if (q.subject, q.object) not in have}
     wanted = set()
     for child in parent:
         seen, up = {child}, parent.get(parent[child])
@@ -595,7 +597,6 @@ def _infer(store) -> int:
             seen.add(up)
             wanted.add((child, up))
             up = parent.get(up)
-    have = {(q.subject, q.object) for q in store.quads_for_pattern(None, part_of, None, inferred)}
     change, quads = 0, []
     for child, up in wanted - have:
         quads.append(ox.Quad(child, part_of, up, inferred))

@@ -98,10 +98,13 @@ class Gazetteer:
         """Village name → code for the villages and communities of one town. The file is read on first use and
         parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
         if self._villages is None:
-            with gzip.open(DATA / "villages.tsv.gz", "rt", encoding="utf-8") as f:
-                self._village_text = text = f.read()
+            self._village_text = text = gzip.decompress((DATA / "villages.tsv.gz").read_bytes()).decode("utf-8")
             # sorted by code, so each province's villages are one block of lines
-            starts = sorted((i + 1, p) for p in {c[:2] for c in self.divisions} if (i := text.find("\n" + p)) >= 0)
+            starts, at = [], 0
+            for p in sorted({c[:2] for c in self.divisions}):  # in the file's order: one pass over it
+                if (i := text.find("\n" + p, at)) >= 0:
+                    starts.append((i + 1, p))
+                    at = i + 1
             self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(text), "")])}
             self._villages = {}
         province = town_code[:2]
