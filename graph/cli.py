@@ -84,8 +84,11 @@ def _build(args) -> int:
         print(f"kg: skipped {problem}", file=sys.stderr)
     for violation in report.violations:
         print(f"kg: SHACL: {violation}", file=sys.stderr)
-    for disagreement in report.disagreements:
+    for disagreement in report.disagreements[:5]:
         print(f"kg: documents disagree: {disagreement}", file=sys.stderr)
+    if len(report.disagreements) > 5:
+        print(f"kg: … and {len(report.disagreements) - 5} more disagreements (report.json; kg query disagreements)",
+              file=sys.stderr)
     if not args.quiet:
         print(f"Built {report.documents} document(s) into {args.out}/ in {report.seconds:.1f} s "
               f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; store {report.store}, "
