@@ -47,8 +47,11 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     clean_report = build([src], clean, validate=False)
     assert snapshot(out) == snapshot(clean)
     assert "doc3.txt" not in (out / "dataset.nq").read_text(encoding="utf-8")
-    assert build([src], out, validate=False).extracted == 0
-    assert clean_report.store == "rebuilt"
+    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "report.json"}
+    again = build([src], out, validate=False)
+    assert (again.extracted, again.store, again.documents) == (0, "unchanged", 4) and clean_report.store == "rebuilt"
+    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "report.json"} == before
+    assert snapshot(out) == snapshot(clean)
 
 
 def stored(out):
