@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .documents import DocumentError
 from .extract import extract
-from .rdf import ONTOLOGY, PREFIXES, facts_json, graph_iri, quads
+from .rdf import EWC, ONTOLOGY, PREFIXES, facts_json, graph_iri, quads
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
@@ -85,15 +85,29 @@ def inputs(paths: list[str | Path]):
             elif not p.exists():
                 problems.append(f"{p}: no such file or folder")
             elif p.is_dir():
-                files = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in TEXT_SUFFIXES
-                               and not any(part.startswith(".") for part in f.relative_to(p).parts))
+                files = _files_under(p)
                 if not files:
                     problems.append(f"{p}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
-                yield from (s for f in files for s in _sources_of(f, f.relative_to(p).as_posix(), problems))
+                yield from (s for f in files for s in _sources_of(p / f, f, problems))
             else:
                 yield from _sources_of(p, p.name, problems)
 
     return sources(), problems
+
+
+def _files_under(folder: Path) -> list[str]:
+    """The text files under a folder and its subfolders, hidden ones left out, as paths relative to it, in
+    path order (os.scandir and strings: a rebuild of 10,000 documents would spend half a second in pathlib)."""
+    found = []
+    with os.scandir(folder) as entries:
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            if e.is_dir():
+                found += [f"{e.name}/{f}" for f in _files_under(Path(e.path))]
+            elif e.is_file() and os.path.splitext(e.name)[1].lower() in TEXT_SUFFIXES:
+                found.append(e.name)
+    return sorted(found, key=lambda f: f.split("/"))
 
 
 def _sources_of(path: Path, doc_id: str, problems: list[str]):
@@ -287,14 +301,15 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     with _lock(out):
         for stale in [*out.glob(".build-*"), out / ".cache"]:  # left by a killed build, or by an older version
             shutil.rmtree(stale, ignore_errors=True)
-        report = _unchanged(paths, out, validate=validate, files=files, view=view)
+        previous = _Manifest.load(out)
+        report = _unchanged(previous, paths, out, validate=validate, files=files, view=view)
         if report is not None:
             report.seconds = round(time.monotonic() - started, 3)
             atomic_write(out / "report.json", json.dumps(asdict(report), ensure_ascii=False, indent=2).encode("utf-8"))
             return report
         tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
         try:
-            report, manifest = _build_into(tmp, out, paths, validate=validate, files=files, view=view,
+            report, manifest = _build_into(tmp, out, paths, previous, validate=validate, files=files, view=view,
                                            progress=progress, jobs=jobs, dask=dask)
             report.seconds = round(time.monotonic() - started, 3)
             (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
@@ -304,10 +319,9 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     return report
 
 
-def _unchanged(paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
+def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
     """The last build's report, when every document it read is unchanged, in the same order, and it wrote
     what this build would: then a rebuild has nothing to do but read the documents' digests."""
-    previous = _Manifest.load(out)
     published = (*FILES, "facts.json") if files else ("facts.json",)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
@@ -475,12 +489,11 @@ class _Writer:
         return stats
 
 
-def _build_into(tmp: Path, out: Path, paths, *, validate: bool, files: bool, view: bool, progress, jobs,
-                dask) -> tuple[Report, _Manifest]:
+def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
+                progress, jobs, dask) -> tuple[Report, _Manifest]:
     sources, problems = inputs(paths)
     report = Report()
     published = (*FILES, "facts.json") if files else ("facts.json",)
-    previous = _Manifest.load(out)
     manifest = _Manifest(builder_version())
     writer = _Writer(tmp, out, published)
     new: set[str] = set()  # documents read anew
@@ -587,13 +600,17 @@ def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone
         g = graph_iri(doc_id)
         stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
         store.remove_graph(g)
+    changed = []  # triples new to the merge
     for data in _slices(tmp / SPOOL, 8 << 20):
         quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
         merged = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
-        triples += sum(t not in store for t in merged)
+        changed += [t for t in merged if t not in store]
         store.extend([*quads, *merged])
-    triples -= sum(_drop_from_merge(store, t) for t in stale)  # still stated by another document? It stays.
-    triples += _infer(store)
+    triples += len(changed)
+    dropped = [t for t in stale if _drop_from_merge(store, t)]  # still stated by another document? It stays.
+    triples -= len(dropped)
+    if any(t.predicate == EWC.partOf for t in [*changed, *dropped]):  # else the inferred graph stands
+        triples += _infer(store)
     store.flush()
     return triples
 
@@ -612,7 +629,7 @@ def _infer(store) -> int:
     brought up to date with what the documents now state. Returns the change in the default graph's size."""
     import pyoxigraph as ox
 
-    part_of, inferred, default = ox.NamedNode("https://w3id.org/ewc/ontology#partOf"), ox.NamedNode(INFERRED_GRAPH), ox.DefaultGraph()
+    part_of, inferred, default = EWC.partOf, ox.NamedNode(INFERRED_GRAPH), ox.DefaultGraph()
     have = {(q.subject, q.object) for q in store.quads_for_pattern(None, part_of, None, inferred)}
     # what the documents state: the merge's partOf but for what was inferred (always a parent's parent)
     parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None, default)

@@ -399,13 +399,13 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
     for s, e in doc.sentences:
         if not anywhere.search(text, s, e):
             continue
-        ends = set()
+        read: list[tuple[int, int]] = []
         for suffix in rules["park_suffixes"]:
             for m in re.finditer(re.escape(suffix), text[s:e]):
                 end = s + m.end()
-                if end in ends:  # 工业园区 already read; 园区 ends at the same place
+                if any(a <= s + m.start() and end <= b for a, b in read):  # 园区 or 工业园 inside 工业园区, read already
                     continue
-                ends.add(end)
+                read.append((s + m.start(), end))
                 start = _name_start(text, s, s + m.start(), rules["park_stops"])
                 raw = text[start:end]
                 name = park_name(raw)

@@ -8,13 +8,15 @@ import hashlib
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
-
-from rdflib import Dataset, URIRef
 
 import pyoxigraph as ox
 
 from .facts import Entity, Evidence, Facts
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 ID = "https://w3id.org/ewc/id/"
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
@@ -161,21 +163,20 @@ def quads(facts: Facts) -> list[ox.Quad]:
     return list(dict.fromkeys(out))  # a graph is a set
 
 
-def nquads(facts: Facts) -> bytes:
-    """One document's named graph as N-Quads."""
-    return ox.serialize(quads(facts), format=ox.RdfFormat.N_QUADS)
-
-
 def to_rdf(facts: Facts, dataset: Dataset | None = None) -> Dataset:
     """Add one document's facts to an rdflib Dataset, in the document's own named graph (replacing what it held)."""
+    from rdflib import URIRef  # imported when used: a build needs rdflib only to validate
+
     ds = dataset if dataset is not None else new_dataset()
     gname = URIRef(graph_iri(facts.document.id).value)
     ds.remove_graph(ds.graph(gname))
-    ds.parse(data=nquads(facts), format="nquads")
+    ds.parse(data=ox.serialize(quads(facts), format=ox.RdfFormat.N_QUADS), format="nquads")
     return ds
 
 
 def new_dataset() -> Dataset:
+    from rdflib import Dataset
+
     ds = Dataset()
     for prefix, ns in PREFIXES.items():
         ds.bind(prefix, str(ns))

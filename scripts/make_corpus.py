@@ -177,6 +177,8 @@ QUOTES = {
         "培训让我学到了真本事,现在我也是有证书的技术工人了。",
         "一家人不再两地分居,孩子也有人照看了,这是我最满意的地方。"],
 }
+# Parks two places build together, named as articles name them: the places' first characters and a trade.
+PARK_KINDS = ["生物医药产业园", "现代农业产业园", "纺织服装产业园", "电子信息产业园", "食品加工产业园", "工业园区"]
 _SLOT = re.compile(r"\{([if]):([\d.]+):([\d.]+)\}")
 
 
@@ -221,6 +223,12 @@ def article(rng: random.Random, gaz, n: int, narrative: random.Random | None = N
                  {"rel": "pairedWith", "a": ec2.name, "b": wc2.name}, {"rel": "pairedWith", "a": ek.name, "b": wk.name},
                  {"rel": "funds", "from": east, "to": west, "amount_cny": amount * 10000, "year": year},
                  {"rel": "funds", "from": ec1.name, "to": wc1.name, "amount_cny": amount2 * 10000, "year": year}]
+    if rng.random() < 0.4:
+        a, b = rng.choice([(ec1, wc1), (ek, wk)])
+        park = f"{a.name[0]}{b.name[0]}{rng.choice(PARK_KINDS)}"
+        paragraphs.append(f"{a.name}与{b.name}共建{park},已入驻企业{rng.randrange(5, 60)}家。")
+        entities.add((park, "Park"))
+        relations.append({"rel": "coBuilds", "park": park, "partners": [a.name, b.name]})
     if et and wt:
         paragraphs.append(f"{ek.name}{et.name}与{wk.name}{wt.name}签订镇镇结对协议,共同发展特色产业。")
         entities |= {(et.name, "Town"), (wt.name, "Town")}

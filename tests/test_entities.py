@@ -75,6 +75,11 @@ def test_papers_without_a_place_in_their_name_and_district_papers():
     assert {("新登镇", "Town"), ("场口镇", "Town"), ("敦寨镇", "Town"), ("启蒙镇", "Town"), ("富阳区", "County")} <= got
 
 
+def test_a_park_word_inside_a_longer_one_names_no_second_park():
+    got, _ = names("常州市与渭南市共建常渭工业园区,已入驻企业12家。")
+    assert {n for n, t in got if t == "Park"} == {"常渭工业园区"}
+
+
 def test_fused_initials_name_a_collaboration_and_a_park():
     got, found = names("厦门市与临夏回族自治州结对,厦临协作成效显著。两地共建的厦门·临夏产业园已投产。", src="厦门日报")
     assert ("厦临协作", "Program") in got and ("厦门·临夏产业园", "Park") in got
