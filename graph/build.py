@@ -158,14 +158,14 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         doc = (from_record(source.record, name, label=source.label) if source.record is not None
                else from_bytes(source.data, name, label=source.label))
         facts = extract(doc, doc_id=source.doc_id)
+        graph = quads(facts)
+        record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
     except DocumentError as exc:
         result.error = str(exc)
         return result
     except Exception as exc:  # one bad document must not stop the corpus
         result.error = f"{source.label}: could not be processed ({type(exc).__name__}: {exc})"
         return result
-    graph = quads(facts)
-    record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
     result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()
                      if published is None or name in published or name == "dataset.nq"}
     result.chunks["facts.json"] = json.dumps(record, ensure_ascii=False).encode("utf-8")

@@ -225,9 +225,10 @@ def _supported(text: str, start: int, end: int, accepted: list[tuple[int, int]],
     return False
 
 
-def _add_division(found: Found, gaz: Gazetteer, code: str, span: Span) -> None:
+def _add_division(found: Found, gaz: Gazetteer, code: str, span: Span | None = None) -> None:
     """Record a mention and the division with its parents (so every view can show where it lies)."""
-    found.spans.append(span)
+    if span is not None:
+        found.spans.append(span)
     while code and division_key(code) not in found.entities:
         d = gaz.divisions[code]
         found.entities[division_key(code)] = division_entity(d)
@@ -422,12 +423,23 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                         or not (inner or fused or by_initials or (after_cobuild and len(specific) >= 2)):
                     continue
                 partners = [sp.key for sp in (expansions or inner)] + by_initials
-                if fused and not expansions:
+                if fused and not expansions and not by_initials and _provinces_meant(found, abbr, core[:2]):
+                    for ch in core[:2]:
+                        _add_division(found, gaz, abbr[ch])  # a partner, though the name is its only mention
                     partners = [division_key(abbr[core[0]]), division_key(abbr[core[1]])] + partners
                 key = f"park:{name}"
                 found.entities[key] = Entity(key=key, name=name, type="Park")
                 found.park_partners[key] = tuple(dict.fromkeys(found.park_partners.get(key, ()) + tuple(partners)))
                 found.spans.append(Span(start, end, key, "Park", "park-name", raw))
+
+
+def _provinces_meant(found: Found, abbr: dict[str, str], chars: str) -> bool:
+    """Whether two abbreviation characters opening a park's name (闽宁产业园) name provinces: yes when the
+    document names both provinces, or names no city or county with each initial (宁甘… after 宁波市与甘孜州共建 is theirs)."""
+    if all(division_key(abbr[ch]) in found.entities for ch in chars):
+        return True
+    named = {found.entities[sp.key].name[0] for sp in found.spans if sp.type in ("City", "County")}
+    return not all(ch in named for ch in chars)
 
 
 def _name_start(text: str, floor: int, pos: int, stops) -> int:

@@ -79,6 +79,15 @@ def test_cobuilt_park_partners_from_name_and_builders():
     assert ("coBuilds", "富丹产业园", frozenset({"富平县", "丹阳市", "江苏省", "陕西省"})) in out
 
 
+def test_a_park_named_by_its_builders_initials_is_theirs_though_they_read_as_province_abbreviations():
+    # 宁 and 甘 also abbreviate 宁夏 and 甘肃; here 宁海县 and 甘孜县 leave the initials to more than one place
+    text = "宁波市宁海县与甘孜藏族自治州甘孜县结对。宁波市与甘孜藏族自治州共建宁甘食品加工产业园,已入驻企业12家。"
+    out, _ = facts(text, src="四川日报")
+    assert ("coBuilds", "宁甘食品加工产业园", frozenset({"宁波市", "甘孜藏族自治州"})) in out
+    out, _ = facts("闽宁两省区深化协作。两地共建闽宁产业园。", src="宁夏日报")
+    assert ("coBuilds", "闽宁产业园", frozenset({"福建省", "宁夏回族自治区"})) in out
+
+
 def test_figures_are_observations_of_the_place_before_them():
     _, observations = facts("江苏省135家企业在陕投资。")
     assert [(o.about, o.value, o.unit) for o in observations] == [("division:320000", 135, "家")]
