@@ -438,7 +438,7 @@ def _provinces_meant(found: Found, abbr: dict[str, str], chars: str) -> bool:
     document names both provinces, or names no city or county with each initial (宁甘… after 宁波市与甘孜州共建 is theirs)."""
     if all(division_key(abbr[ch]) in found.entities for ch in chars):
         return True
-    named = {found.entities[sp.key].name[0] for sp in found.spans if sp.type in ("City", "County")}
+    named = _places_by_initial(found)
     return not all(ch in named for ch in chars)
 
 
@@ -462,13 +462,18 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
     return start
 
 
-def _initials(found: Found) -> dict[str, str]:
-    """First character → the one city or county the document names with it (厦 → 厦门市), for fused names."""
+def _places_by_initial(found: Found) -> dict[str, set[str]]:
+    """First character → the cities and counties the document names with it."""
     seen: dict[str, set[str]] = {}
     for sp in found.spans:
         if sp.type in ("City", "County") and sp.key.startswith("division:"):
             seen.setdefault(found.entities[sp.key].name[0], set()).add(sp.key)
-    return {ch: next(iter(keys)) for ch, keys in seen.items() if len(keys) == 1}
+    return seen
+
+
+def _initials(found: Found) -> dict[str, str]:
+    """First character → the one city or county the document names with it (厦 → 厦门市), for fused names."""
+    return {ch: next(iter(keys)) for ch, keys in _places_by_initial(found).items() if len(keys) == 1}
 
 
 def _programs(doc: Document, found: Found) -> None:
