@@ -31,6 +31,7 @@ INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
 MANIFEST = ".manifest"
 SPOOL = "new.nq"
+COMPACT_AFTER = 0.2  # share of the documents changed in a rebuild after which the store is compacted
 
 
 class BuildError(RuntimeError):
@@ -56,23 +57,31 @@ class Report:
 
 @dataclass(frozen=True)
 class Source:
-    """One article to build: its id, a label for messages, and its bytes (or its JSON Lines record)."""
+    """One article to build: its id, a label for messages, and its bytes (or its JSON Lines record). A file
+    unchanged since the last build (same size, times and inode) is not read: it comes with its known digest."""
 
     doc_id: str
     label: str
     data: bytes = b""
     record: dict | None = None
+    path: str = ""
+    stamp: tuple | None = None  # the file's size, mtime, ctime and inode when it was listed
+    digest: str = ""
 
     @property
     def sha256(self) -> str:
+        if self.digest:
+            return self.digest
         content = self.data if self.record is None else json.dumps(self.record, sort_keys=True).encode("utf-8")
         return hashlib.sha256(content).hexdigest()
 
 
-def inputs(paths: list[str | Path]):
+def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None = None):
     """The articles under the given paths (files, folders searched recursively, globs; JSON Lines files give
-    one article per line), streamed as Sources, and the problems found, as they are found."""
+    one article per line), streamed as Sources, and the problems found, as they are found. ``known``: document
+    id → (stamp, digest) of files the last build read, which are not read again while their stamp is the same."""
     problems: list[str] = []
+    known = known or {}
 
     def sources():
         for p in paths:
@@ -81,16 +90,16 @@ def inputs(paths: list[str | Path]):
                 matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())
                 if not matches:
                     problems.append(f"{p}: no file matches")
-                yield from (s for m in matches for s in _sources_of(m, m.name, problems))
+                yield from (s for m in matches for s in _sources_of(m, m.name, problems, known))
             elif not p.exists():
                 problems.append(f"{p}: no such file or folder")
             elif p.is_dir():
                 files = _files_under(p)
                 if not files:
                     problems.append(f"{p}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
-                yield from (s for f in files for s in _sources_of(p / f, f, problems))
+                yield from (s for f in files for s in _sources_of(p / f, f, problems, known))
             else:
-                yield from _sources_of(p, p.name, problems)
+                yield from _sources_of(p, p.name, problems, known)
 
     return sources(), problems
 
@@ -114,12 +123,18 @@ def _files_under(folder: Path) -> list[str]:
     return sorted(found, key=lambda f: f.split("/"))
 
 
-def _sources_of(path: Path, doc_id: str, problems: list[str]):
+def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]]):
     from .documents import read_bytes
 
     try:
         if path.suffix.lower() != ".jsonl":
-            yield Source(doc_id, str(path), read_bytes(path))
+            st = os.stat(path)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            last_stamp, digest = known.get(doc_id, (None, ""))
+            if stamp == last_stamp:
+                yield Source(doc_id, str(path), path=str(path), stamp=stamp, digest=digest)
+            else:
+                yield Source(doc_id, str(path), read_bytes(path), path=str(path), stamp=stamp)
             return
         with path.open("rb") as f:
             for n, line in enumerate(f, 1):
@@ -154,13 +169,14 @@ class Result:
 def process(source: Source, builder: str, validate: bool, published: tuple[str, ...] | None = None) -> Result:
     """Extract one document and map it to RDF, and write its part of each published file: the unit of work that
     runs in parallel (pure but for CPU)."""
-    from .documents import from_bytes, from_record
+    from .documents import from_bytes, from_record, read_bytes
 
     result = Result(source.doc_id, source.sha256, builder, validated=validate)
     try:
         name = source.doc_id.rsplit("/", 1)[-1]
+        data = read_bytes(Path(source.path)) if source.digest else source.data  # listed by its stamp alone
         doc = (from_record(source.record, name, label=source.label) if source.record is not None
-               else from_bytes(source.data, name, label=source.label))
+               else from_bytes(data, name, label=source.label))
         facts = extract(doc, doc_id=source.doc_id)
         graph = quads(facts)
         record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
@@ -178,8 +194,8 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         from .validation import validate as shacl
 
         violations = [f"{source.doc_id}: {v}" for v in shacl(graph)]
-    result.summary = {"entities": Counter(e["type"] for e in record["entities"]),
-                      "relations": Counter(r["rel"] for r in record["relations"]),
+    result.summary = {"entities": dict(Counter(e["type"] for e in record["entities"])),
+                      "relations": dict(Counter(r["rel"] for r in record["relations"])),
                       "fundings": [(r["from"], r["to"], r["year"], r["amount_cny"]) for r in record["relations"]
                                    if r["rel"] == "funds" and r.get("year")],
                       "observations": len(facts.observations), "violations": violations}
@@ -251,6 +267,7 @@ class _Entry:
     validated: bool
     parts: dict[str, tuple[int, int]]  # file name → (offset, length)
     summary: dict
+    stamp: tuple | None = None  # the file's, when it was listed (see Source)
 
 
 @dataclass
@@ -262,6 +279,7 @@ class _Manifest:
     docs: dict[str, _Entry] = field(default_factory=dict)
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     triples: int = 0
+    started: int = 0  # time.time_ns() when the build began listing its inputs
 
     @classmethod
     def load(cls, out: Path) -> _Manifest | None:
@@ -279,6 +297,14 @@ class _Manifest:
             if (st.st_size, st.st_mtime_ns) != (size, mtime):
                 return None
         return manifest
+
+    def known(self) -> dict[str, tuple[tuple, str]]:
+        """The stamps and digests of the files that can be trusted unread when their stamp is unchanged: those last
+        changed well before the last build listed them (a file changed within the same clock tick as the listing
+        could keep its stamp with new content)."""
+        settled = self.started - 2_000_000_000
+        return {doc_id: (e.stamp, e.sha256) for doc_id, e in self.docs.items()
+                if e.stamp is not None and e.stamp[1] < settled and e.stamp[2] < settled}
 
     def fresh(self, source: Source, validate: bool, published) -> _Entry | None:
         """The document's entry if the last build read the same content and wrote every part this build needs."""
@@ -329,7 +355,7 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
     published = (*FILES, "facts.json") if files else ("facts.json",)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
-    sources, problems = inputs(paths)
+    sources, problems = inputs(paths, previous.known())
     last = iter(previous.docs)
     for source in sources:
         if next(last, None) != source.doc_id or previous.fresh(source, validate, published) is None:
@@ -495,10 +521,10 @@ class _Writer:
 
 def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
                 progress, jobs, dask) -> tuple[Report, _Manifest]:
-    sources, problems = inputs(paths)
+    manifest = _Manifest(builder_version(), started=time.time_ns())
+    sources, problems = inputs(paths, previous.known() if previous else None)
     report = Report()
     published = (*FILES, "facts.json") if files else ("facts.json",)
-    manifest = _Manifest(builder_version())
     writer = _Writer(tmp, out, published)
     new: set[str] = set()  # documents read anew
     results = _results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)
@@ -514,9 +540,9 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
         if result is not None:
             report.extracted += 1
             new.add(source.doc_id)
-            entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary)
+            entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary, source.stamp)
         else:
-            entry = replace(entry, parts=writer.add(entry=entry))
+            entry = replace(entry, parts=writer.add(entry=entry), stamp=source.stamp)
         manifest.docs[source.doc_id] = entry
         report.documents += 1
     manifest.files = writer.close()
@@ -540,11 +566,12 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
 
 
 def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
-    entities, relations, fundings = Counter(), Counter(), {}
+    entities, relations, fundings = {}, {}, {}
     for doc_id, entry in manifest.docs.items():
         s = entry.summary
-        entities.update(s["entities"])
-        relations.update(s["relations"])
+        for total, counts in ((entities, s["entities"]), (relations, s["relations"])):
+            for k, n in counts.items():  # not Counter.update: its checks take longer than the sums
+                total[k] = total.get(k, 0) + n
         report.observations += s["observations"]
         report.violations += s["violations"]
         for giver, receiver, year, amount in s["fundings"]:
@@ -572,6 +599,7 @@ def _load_store(tmp: Path) -> int:
     _infer(store)
     [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
     store.flush()
+    store.optimize()  # one compaction: the bulk loads leave many overlapping files, which make queries 2-3x slower
     return int(row["n"].value)
 
 
@@ -616,6 +644,8 @@ def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone
     if any(t.predicate == EWC.partOf for t in [*changed, *dropped]):  # else the inferred graph stands
         triples += _infer(store)
     store.flush()
+    if len(new) + len(gone) > len(previous.docs) * COMPACT_AFTER:  # small changes leave the store compact enough
+        store.optimize()
     return triples
 
 

@@ -1,5 +1,7 @@
 """Rebuilds, parallel and distributed builds, more input formats, and builds that are killed part-way."""
 import json
+import os
+import pickle
 import shutil
 import signal
 import subprocess
@@ -7,6 +9,7 @@ import time
 
 import pyoxigraph as ox
 
+from graph import documents
 from graph.build import build
 from tests.conftest import ROOT
 
@@ -52,6 +55,30 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert (again.extracted, again.store, again.documents) == (0, "unchanged", 4) and clean_report.store == "rebuilt"
     assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "report.json"} == before
     assert snapshot(out) == snapshot(clean)
+
+
+def test_files_unchanged_since_the_last_build_are_not_read_and_an_edit_that_keeps_size_and_time_is_seen(tmp_path, monkeypatch):
+    src = corpus(tmp_path / "src", [1, 2, 3])
+    out = tmp_path / "out"
+    build([src], out)
+    # as if the files had been written well before the build (one changed within 2 s of a build is read again)
+    manifest = pickle.loads((out / ".manifest").read_bytes())
+    manifest.started += 60 * 10**9
+    (out / ".manifest").write_bytes(pickle.dumps(manifest))
+    read, real = [], documents.read_bytes
+    monkeypatch.setattr(documents, "read_bytes", lambda path: read.append(path.name) or real(path))
+    doc2 = src / "doc2.txt"
+    st = doc2.stat()
+    doc2.write_text(SMALL.format(n=8), encoding="utf-8")  # same size
+    os.utime(doc2, ns=(st.st_atime_ns, st.st_mtime_ns))  # same modification time: only the ctime tells
+    (src / "doc4.txt").write_text(SMALL.format(n=4), encoding="utf-8")
+    report = build([src], out, jobs=1)
+    assert set(read) == {"doc2.txt", "doc4.txt"} and report.extracted == 2
+    clean = tmp_path / "clean"
+    build([src], clean)
+    assert snapshot(out) == snapshot(clean)
+    report = build([src], out, validate=True, jobs=1)  # every document again, unread ones read now by path
+    assert report.extracted == 4 and report.shacl == "conforms"
 
 
 def stored(out):

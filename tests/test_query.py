@@ -14,7 +14,8 @@ EXPECTED = {
               {"giver": "江苏省", "receiver": "延安市", "year": "total", "currency": "CNY", "total": 20000000, "fundings": 1},
               {"giver": "江苏省", "receiver": "陕西省", "year": "2017", "currency": "CNY", "total": 450000000, "fundings": 1},
               {"giver": "江苏省", "receiver": "陕西省", "year": "total", "currency": "CNY", "total": 450000000, "fundings": 1}],
-    "most-paired": [{"place": p, "partners": 1} for p in ("南通市", "汉中市", "江苏省", "陕西省")],
+    "most-paired": [{"place": p, "code": c, "partners": 1}
+                    for p, c in (("南通市", "320600"), ("汉中市", "610700"), ("江苏省", "320000"), ("陕西省", "610000"))],
     "disagreements": [],
 }
 
@@ -32,6 +33,27 @@ def test_bundled_query_rows(loaded, name):
 def test_every_bundled_query_states_its_question():
     for name, path in bundled_queries().items():
         assert path.read_text(encoding="utf-8").startswith("# "), name
+
+
+def test_most_paired_breaks_ties_by_name_and_tells_namesakes_apart(tmp_path):
+    import pyoxigraph as ox
+
+    ewc, label = "https://w3id.org/ewc/ontology#", ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+    store = ox.Store(str(tmp_path / "store"))
+    quads = []
+    for i in range(60):  # places 0-44 have 60…16 partners, places 45-59 are tied at 10
+        place = ox.NamedNode(f"https://example.org/place/{i}")
+        name = "通州区" if i < 2 else f"甲{i:02d}" if i < 45 else f"乙{59 - i:02d}"  # the tied named against IRI order
+        quads += [ox.Quad(place, label, ox.Literal(name, language="zh")), ox.Quad(place, ox.NamedNode(ewc + "code"), ox.Literal(f"{i:06d}"))]
+        for j in range(60 - i if i < 45 else 10):
+            other = ox.NamedNode(f"https://example.org/partner/{i}/{j}")
+            quads += [ox.Quad(place, ox.NamedNode(ewc + "pairedWith"), other), ox.Quad(other, ox.NamedNode(ewc + "pairedWith"), place)]
+    store.extend(quads)
+    store.flush()
+    del store
+    rows = [(r["place"], r["code"], r["partners"]) for r in graph.load(tmp_path).query("most-paired")]
+    assert rows[:2] == [("通州区", "000000", 60), ("通州区", "000001", 59)]
+    assert len(rows) == 50 and rows[-5:] == [(f"乙{k:02d}", f"{59 - k:06d}", 10) for k in range(5)]
 
 
 def test_parks_and_their_partners(loaded):

@@ -26,6 +26,8 @@ RELATION_STYLE = {  # relation: (colour, Chinese name, dashed)
     "partOf": ("#bdc3c7", "隶属", True),
 }
 PIXELS_PER_DEGREE = 60
+TOOLTIP_RELATIONS = 20  # relations a place's tooltip lists (a province can have thousands)
+TOOLTIP_SENTENCES = 8  # sentences and documents an edge's tooltip lists: a fact a corpus repeats has thousands
 
 
 def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图谱"):
@@ -34,11 +36,14 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
     from pyvis.network import Network
 
     net = Network(height="100vh", width="100%", directed=True, cdn_resources="in_line", heading=heading)
+    net.node_ids = _NodeIds()
     pyvis_templates = Path(net.template_dir)
     net.set_template_dir(str(TEMPLATES), "graph.html")
     # our template, with pyvis's own templates beside it for the inlined vis-network library
     net.templateEnv = Environment(loader=ChoiceLoader([FileSystemLoader(str(TEMPLATES)), FileSystemLoader(str(pyvis_templates))]),
                                   autoescape=True)
+    # Chinese as UTF-8, not \uXXXX (a third of a large page); tojson still escapes < > & ' for the script block
+    net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     positions = geo_layout(G) if layout == "geo" else force_layout(G)
     degree = dict(G.to_undirected(as_view=True).degree())
     for n, d in G.nodes(data=True):
@@ -54,6 +59,22 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
                      width=1 + min(d.get("evidence") or 0, 5) * 0.5)
     net.toggle_physics(False)
     return net
+
+
+class _NodeIds(list):
+    """pyvis keeps node ids in a list and looks each new node and both ends of each edge up in it: quadratic,
+    seconds on a large graph. The same list, with a set beside it for the lookups."""
+
+    def __init__(self):
+        super().__init__()
+        self._set = set()
+
+    def append(self, n) -> None:
+        super().append(n)
+        self._set.add(n)
+
+    def __contains__(self, n) -> bool:
+        return n in self._set
 
 
 def render(G, **options) -> str:
@@ -88,9 +109,12 @@ def node_tooltip(G, n) -> str:
     lines = [d["label"] + (f" ({d['label_en']})" if d.get("label_en") else "")]
     lines.append(" · ".join(x for x in (d["type"], f"代码 {d['code']}" if d.get("code") else "",
                                        f"上级 {G.nodes[d['parent']]['label']}" if d.get("parent") in G else "") if x))
-    for u, v, e in list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True)):
+    edges = list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True))
+    for u, v, e in edges[:TOOLTIP_RELATIONS]:
         other = G.nodes[v if u == n else u]["label"]
         lines.append(f"{RELATION_STYLE[e['relation']][1]} {other}" + (f" {_money(e)}" if e["relation"] == "funds" else ""))
+    if len(edges) > TOOLTIP_RELATIONS:
+        lines.append(f"…共 {len(edges)} 项关系: kg query place --param place={d['label']}")
     if d.get("documents"):
         lines.append(f"提及于 {d['documents']} 篇文档")
     return "\n".join(lines)
@@ -102,8 +126,12 @@ def edge_tooltip(G, u, v, d) -> str:
         lines.append(" · ".join(str(x) for x in (_money(d), d.get("year") or "年份不详", d.get("kind")) if x))
     elif d["relation"] == "pairedWith":
         lines.append(" · ".join(str(x) for x in (d.get("level"), ",".join(map(str, d.get("years") or []))) if x))
-    for sentence, title in zip(d.get("sentences") or [], (d.get("titles") or []) + [""] * 99):
-        lines.append(f"· {sentence}" + (f" —— {title}" if title else ""))
+    sentences, titles = d.get("sentences") or [], d.get("titles") or []
+    lines += [f"· {sentence}" for sentence in sentences[:TOOLTIP_SENTENCES]]
+    if titles:
+        lines.append("—— " + "；".join(titles[:TOOLTIP_SENTENCES]) + (f" 等 {len(titles)} 篇" if len(titles) > TOOLTIP_SENTENCES else ""))
+    if len(sentences) > TOOLTIP_SENTENCES:
+        lines.append(f"…共 {len(sentences)} 句: kg query evidence --param a={G.nodes[u]['label']} --param b={G.nodes[v]['label']}")
     return "\n".join(lines)
 
 

@@ -49,6 +49,22 @@ def test_heading_and_data_are_escaped():
     assert page.count("<script") == html.render(benign).count("<script")  # nothing added by the data
 
 
+def test_an_edge_tooltip_lists_a_few_sentences_and_documents_and_says_how_many_more():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="江苏省", type="Province")
+    G.add_node("b", label="陕西省", type="Province")
+    edge = {"relation": "pairedWith", "level": "Province", "years": [2017],
+            "sentences": [f"第{i}句。" for i in range(20)], "titles": [f"文{i}" for i in range(12)]}
+    lines = html.edge_tooltip(G, "a", "b", edge).splitlines()
+    assert [x for x in lines if x.startswith("· ")] == [f"· 第{i}句。" for i in range(html.TOOLTIP_SENTENCES)]
+    assert "—— 文0；文1" in lines[-2] and lines[-2].endswith("等 12 篇")
+    assert lines[-1] == "…共 20 句: kg query evidence --param a=江苏省 --param b=陕西省"
+    edge.update(sentences=["一句。"], titles=["文0"])
+    assert html.edge_tooltip(G, "a", "b", edge).splitlines()[-2:] == ["· 一句。", "—— 文0"]
+
+
 def test_the_pyvis_network_renders_on_its_own(built_corpus):
     net = html.to_pyvis(graph.to_networkx(built_corpus))
     page = net.generate_html()
