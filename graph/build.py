@@ -465,10 +465,10 @@ class _Pool:
 class _Writer:
     """Writes the chunked output files document by document: new parts from results, unchanged ones copied
     by the kernel from the last build's file (no Python reads them). The N-Quads of the documents read anew
-    also go to a spool, which is what the store is loaded from."""
+    also go to ``sink``, which loads the store."""
 
-    def __init__(self, tmp: Path, out: Path, published: tuple[str, ...]):
-        self.files, self.old = {}, {}
+    def __init__(self, tmp: Path, out: Path, published: tuple[str, ...], sink):
+        self.files, self.old, self.sink = {}, {}, sink
         for name in published:
             self.files[name] = f = (tmp / name).open("wb")
             f.write(FILES[name].header() if name in FILES else b"[")
@@ -476,7 +476,6 @@ class _Writer:
                 self.old[name] = (out / name).open("rb")
             except OSError:
                 pass
-        self.spool = (tmp / SPOOL).open("wb")
 
     def add(self, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
         """Where the document's parts went in each file."""
@@ -493,7 +492,7 @@ class _Writer:
                 self._copy(name, *entry.parts[name])
             where[name] = (start, f.tell() - start)
         if parts is not None:
-            self.spool.write(parts["dataset.nq"])
+            self.sink(parts["dataset.nq"])
         return where
 
     def _copy(self, name: str, offset: int, length: int) -> None:
@@ -514,7 +513,7 @@ class _Writer:
             f.close()
             st = os.stat(f.name)
             stats[name] = (st.st_size, st.st_mtime_ns)
-        for f in [*self.old.values(), self.spool]:
+        for f in self.old.values():
             f.close()
         return stats
 
@@ -525,26 +524,31 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
     sources, problems = inputs(paths, previous.known() if previous else None)
     report = Report()
     published = (*FILES, "facts.json") if files else ("facts.json",)
-    writer = _Writer(tmp, out, published)
+    # a new store is loaded while the documents are extracted; an update reads a spool of the new ones
+    loader = _Loader(tmp / "store") if previous is None else None
+    spool = (tmp / SPOOL).open("wb") if loader is None else None
+    writer = _Writer(tmp, out, published, sink=loader.write if loader else spool.write)
     new: set[str] = set()  # documents read anew
-    results = _results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)
-    for i, (source, entry, result) in enumerate(results):
-        if progress:
-            progress(i, None, source.label)
-        if result is not None and result.error:
-            report.failed.append(result.error)
-            continue
-        if source.doc_id in manifest.docs:
-            report.failed.append(f"{source.label}: a second document with the id {source.doc_id}")
-            continue
-        if result is not None:
-            report.extracted += 1
-            new.add(source.doc_id)
-            entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary, source.stamp)
-        else:
-            entry = replace(entry, parts=writer.add(entry=entry), stamp=source.stamp)
-        manifest.docs[source.doc_id] = entry
-        report.documents += 1
+    try:
+        for i, (source, entry, result) in enumerate(_results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)):
+            if progress:
+                progress(i, None, source.label)
+            if result is not None and result.error:
+                report.failed.append(result.error)
+                continue
+            if source.doc_id in manifest.docs:
+                report.failed.append(f"{source.label}: a second document with the id {source.doc_id}")
+                continue
+            if result is not None:
+                report.extracted += 1
+                new.add(source.doc_id)
+                entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary, source.stamp)
+            else:
+                entry = replace(entry, parts=writer.add(entry=entry), stamp=source.stamp)
+            manifest.docs[source.doc_id] = entry
+            report.documents += 1
+    finally:
+        (loader or spool).close()
     manifest.files = writer.close()
     report.failed[:0] = problems
     if progress:
@@ -555,10 +559,10 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
     if previous:
         gone = set(previous.docs) - set(manifest.docs)
         report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone), "updated"
+        os.unlink(tmp / SPOOL)
     else:
-        report.triples, report.store = _load_store(tmp), "rebuilt"
+        report.triples, report.store = loader.finish(), "rebuilt"
     manifest.triples = report.triples
-    os.unlink(tmp / SPOOL)
     if view:
         _views(tmp)
     report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
@@ -583,30 +587,76 @@ def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
                             if any(a1 != a2 and d1 != d2 for a1, d1 in v for a2, d2 in v)]
 
 
-def _load_store(tmp: Path) -> int:
-    """A new store from the spool: the named graphs, and the default graph as their merge."""
-    import pyoxigraph as ox
+class _Loader:
+    """A new store, loaded while the build goes on: each document's N-Quads are handed over as they come, and a
+    thread bulk-loads them a slice at a time (the loader releases the GIL, and the main process would otherwise
+    wait idle for the workers): into the document's named graph, and into the default graph, their merge."""
 
-    store = ox.Store(str(tmp / "store"))
-    store.bulk_load(ox.serialize(_ontology_quads(), format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-    for data in _slices(tmp / SPOOL):  # the bulk loader's memory grows with its input: a slice at a time
-        store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-        # The default graph is the merge of every document's graph, each triple once: queries read it without
-        # GRAPH clauses, and a fact that many documents repeat does not multiply the rows of a join.
-        store.bulk_load(_GRAPH_NAME.sub(b" .\n", data), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-    store.bulk_load(ox.serialize([q.triple for q in _ontology_quads()], format=ox.RdfFormat.N_TRIPLES),
-                    format=ox.RdfFormat.N_TRIPLES)
-    _infer(store)
-    [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-    store.flush()
-    store.optimize()  # one compaction: the bulk loads leave many overlapping files, which make queries 2-3x slower
-    return int(row["n"].value)
+    SLICE = 32 << 20  # the bulk loader's memory grows with its input
+
+    def __init__(self, path: Path):
+        import queue
+        import threading
+
+        import pyoxigraph as ox
+
+        self.store = ox.Store(str(path))
+        self.store.bulk_load(ox.serialize(_ontology_quads(), format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
+        self.buffer, self.size, self.error = [], 0, None
+        self.queue = queue.Queue(maxsize=2)
+        self.thread = threading.Thread(target=self._load, daemon=True)
+        self.thread.start()
+
+    def write(self, data: bytes) -> None:
+        self.buffer.append(data)
+        self.size += len(data)
+        if self.size >= self.SLICE:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        if self.buffer and self.error is None:
+            self.queue.put(b"".join(self.buffer))
+        self.buffer, self.size = [], 0
+
+    def _load(self) -> None:
+        import pyoxigraph as ox
+
+        while (data := self.queue.get()) is not None:
+            try:
+                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
+                # The default graph is the merge of every document's graph, each triple once: queries read it
+                # without GRAPH clauses, and a fact that many documents repeat does not multiply join rows.
+                self.store.bulk_load(_GRAPH_NAME.sub(b" .\n", data), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+            except Exception as exc:  # raised by close(), in the build's thread
+                self.error = self.error or exc
+
+    def close(self) -> None:
+        """Load what is left and wait for the thread."""
+        self._hand_over()
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+    def finish(self) -> int:
+        """The ontology in the merge, the inferred triples, and one compaction; the default graph's size. The
+        store is closed on return, for the views to open it read-only."""
+        import pyoxigraph as ox
+
+        store, self.store = self.store, None
+        store.bulk_load(ox.serialize([q.triple for q in _ontology_quads()], format=ox.RdfFormat.N_TRIPLES),
+                        format=ox.RdfFormat.N_TRIPLES)
+        _infer(store)
+        [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+        store.flush()
+        store.optimize()  # one compaction: the bulk loads leave many overlapping files, which make queries 2-3x slower
+        return int(row["n"].value)
 
 
 _GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
 
 
-def _slices(path: Path, size: int = 64 << 20):
+def _slices(path: Path, size: int):
     """A file's bytes in slices of about ``size``, cut at line ends."""
     with path.open("rb") as f:
         rest = b""
