@@ -117,10 +117,13 @@ def _extract(args) -> int:
 
     try:
         facts = extract(args.file)
+        graph = quads(facts)
     except DocumentError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
-    graph = quads(facts)
+    except Exception as exc:  # a fault of ours on this document: one line, as kg build reports it, and status 3
+        print(f"kg: {args.file}: could not be processed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 3
     if args.format == "facts-json":
         print(json.dumps(facts_json(graph, facts.document.name), ensure_ascii=False, indent=2))
         return 0

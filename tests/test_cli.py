@@ -68,3 +68,22 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(kg, tmp_p
     finally:
         os.close(fd)
     assert r.returncode == 2 and "another build is writing there" in r.stderr
+
+
+def test_a_fault_of_ours_on_one_document_is_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
+    from graph import cli, extract
+
+    def fail(doc, found):
+        raise KeyError("宁夏回族自治区")
+
+    monkeypatch.setattr(extract, "relate", fail)  # as the park-name bug of 2026-11-29 did
+    article = ROOT / "corpus" / "sushaan-2018-01-08.txt"
+    assert cli.main(["extract", str(article)]) == 3
+    err = capsys.readouterr().err
+    assert err == f"kg: {article}: could not be processed (KeyError: '宁夏回族自治区')\n"
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "a.txt").write_text(article.read_text(encoding="utf-8"), encoding="utf-8")
+    assert cli.main(["build", str(tmp_path / "corpus"), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "a.txt: could not be processed (KeyError" in err[0] and "nothing was built" in err[0]
+    assert not (tmp_path / "out" / "store").exists()

@@ -34,6 +34,7 @@ def test_page_holds_everything_it_needs(built_corpus):
     parser.feed(page)
     assert parser.external == [] and "link" not in parser.tags and "iframe" not in parser.tags
     assert "vis.Network" in page and "default-src 'none'" in page
+    assert '"label": "富平县"' in page  # the data as UTF-8, not as uXXXX escapes
 
 
 def test_heading_and_data_are_escaped():
@@ -63,6 +64,12 @@ def test_an_edge_tooltip_lists_a_few_sentences_and_documents_and_says_how_many_m
     assert lines[-1] == "…共 20 句: kg query evidence --param a=江苏省 --param b=陕西省"
     edge.update(sentences=["一句。"], titles=["文0"])
     assert html.edge_tooltip(G, "a", "b", edge).splitlines()[-2:] == ["· 一句。", "—— 文0"]
+    for i in range(html.TOOLTIP_RELATIONS + 5):
+        G.add_node(i, label=f"县{i}", type="County")
+        G.add_edge("a", i, relation="funds", amount=1e8, currency="CNY")
+    lines = html.node_tooltip(G, "a").splitlines()
+    assert lines[2:4] == ["资助 县0 1亿元", "资助 县1 1亿元"] and len(lines) == 2 + html.TOOLTIP_RELATIONS + 1
+    assert lines[-1] == f"…共 {html.TOOLTIP_RELATIONS + 5} 项关系: kg query place --param place=江苏省"
 
 
 def test_the_pyvis_network_renders_on_its_own(built_corpus):
