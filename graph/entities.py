@@ -407,14 +407,15 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 if any(a <= s + m.start() and end <= b for a, b in read):  # 园区 or 工业园 inside 工业园区, read already
                     continue
                 read.append((s + m.start(), end))
+                initials = _initials(found)
                 start = _name_start(text, s, s + m.start(), rules["park_stops"])
+                start = _initials_through_stop(text, s, start, rules["park_stops"], initials)
                 raw = text[start:end]
                 name = park_name(raw)
                 core = name[: -len(suffix)]
                 inner = [sp for sp in found.spans if start <= sp.start and sp.end <= end and sp.key.startswith("division:")]
                 expansions = [sp for sp in inner if text[sp.start - 1:sp.start] in "([·"]
                 fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
-                initials = _initials(found)
                 by_initials = [initials[c] for c in core[:2]] if len(core) >= 2 and all(c in initials for c in core[:2]) \
                     and initials.get(core[0]) != initials.get(core[1]) and not inner else []
                 after_cobuild = text[max(s, start - 6):start].rstrip("的").endswith(rules["cobuild"])
@@ -459,6 +460,18 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
         if any(text.startswith(w, start - len(w)) and start - len(w) >= floor for w in stops):
             break
         start -= 1
+    return start
+
+
+def _initials_through_stop(text: str, floor: int, start: int, stops, initials: dict[str, str]) -> int:
+    """A name made of its partners' initials may hold a stop word's character (和平区与白银市共建和白…产业园,
+    密云区与和林格尔县共建密和…): walk back over one or two more characters when they open the name with the
+    initials of two places the document names, and a stop word or punctuation stands before them."""
+    for new in (start - 1, start - 2):
+        if new < floor or not (text[new] in initials and text[new + 1] in initials and initials[text[new]] != initials[text[new + 1]]):
+            continue
+        if new == floor or not re.match(f"[{CJK}]", text[new - 1]) or any(text.startswith(w, new - len(w)) for w in stops):
+            return new
     return start
 
 

@@ -80,6 +80,16 @@ def test_a_park_word_inside_a_longer_one_names_no_second_park():
     assert {n for n, t in got if t == "Park"} == {"常渭工业园区"}
 
 
+def test_a_park_named_by_initials_may_open_with_a_stop_word_character():
+    got, found = names("天津市和平区与甘肃省白银市共建和白电子信息产业园。", src="天津日报")
+    assert {n for n, t in got if t == "Park"} == {"和白电子信息产业园"}
+    assert found.park_partners["park:和白电子信息产业园"] == ("division:120101", "division:620400")
+    got, _ = names("北京市密云区与内蒙古和林格尔县共建密和食品加工产业园。", src="北京日报")
+    assert {n for n, t in got if t == "Park"} == {"密和食品加工产业园"}
+    got, _ = names("天津市和平区与甘肃省开展协作,和平区和白银市共建产业园。", src="天津日报")
+    assert not any(t == "Park" for _, t in got)  # 和 between two places stays a conjunction
+
+
 def test_fused_initials_name_a_collaboration_and_a_park():
     got, found = names("厦门市与临夏回族自治州结对,厦临协作成效显著。两地共建的厦门·临夏产业园已投产。", src="厦门日报")
     assert ("厦临协作", "Program") in got and ("厦门·临夏产业园", "Park") in got
