@@ -87,8 +87,8 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
         G.nodes[e]["documents"] = G.nodes[e]["documents"] or 0
     documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "") for r in kg.query(DOCUMENTS)}
     evidence: dict[str, list[tuple]] = {}
-    for r in kg.query(EVIDENCE):
-        evidence.setdefault(r["fact"], []).append((*documents.get(r["doc"], ("", "")), r["sentence"]))
+    for fact, sentence, doc in kg.raw(EVIDENCE):  # terms, not dicts: a large corpus has a row per sentence
+        evidence.setdefault(fact.value, []).append((*documents.get(doc.value, ("", "")), sentence.value))
 
     def add(u, v, fact, key=None, **attrs):
         if u in G and v in G:
