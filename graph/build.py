@@ -547,8 +547,11 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
                 entry = replace(entry, parts=writer.add(entry=entry), stamp=source.stamp)
             manifest.docs[source.doc_id] = entry
             report.documents += 1
-    finally:
-        (loader or spool).close()
+    except BaseException:
+        if loader is not None:
+            loader.close(discard=True)  # an interrupted build stops at once; its temporary folder goes
+        raise
+    (loader or spool).close()
     manifest.files = writer.close()
     report.failed[:0] = problems
     if progress:
@@ -602,7 +605,7 @@ class _Loader:
 
         self.store = ox.Store(str(path))
         self.store.bulk_load(ox.serialize(_ontology_quads(), format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        self.buffer, self.size, self.error = [], 0, None
+        self.buffer, self.size, self.error, self.discard = [], 0, None, False
         self.queue = queue.Queue(maxsize=2)
         self.thread = threading.Thread(target=self._load, daemon=True)
         self.thread.start()
@@ -622,6 +625,8 @@ class _Loader:
         import pyoxigraph as ox
 
         while (data := self.queue.get()) is not None:
+            if self.discard:
+                continue
             try:
                 self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
                 # The default graph is the merge of every document's graph, each triple once: queries read it
@@ -630,12 +635,14 @@ class _Loader:
             except Exception as exc:  # raised by close(), in the build's thread
                 self.error = self.error or exc
 
-    def close(self) -> None:
-        """Load what is left and wait for the thread."""
-        self._hand_over()
+    def close(self, discard: bool = False) -> None:
+        """Load what is left (unless ``discard``) and wait for the thread."""
+        self.discard = discard
+        if not discard:
+            self._hand_over()
         self.queue.put(None)
         self.thread.join()
-        if self.error is not None:
+        if self.error is not None and not discard:
             raise self.error
 
     def finish(self) -> int:

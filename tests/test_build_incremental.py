@@ -127,23 +127,39 @@ def test_json_lines_globs_and_html(tmp_path):
     assert any(r["rel"] == "pairedWith" for r in facts["a.html"]["relations"])
 
 
-def test_a_killed_build_leaves_the_previous_outputs_and_the_next_build_recovers(kg, tmp_path):
+def interrupted_build(kg, tmp_path, sig, afresh=False):
+    """A build of 301 documents over a built one, sent ``sig`` part-way: the process, and the outputs before.
+    ``afresh``: without the last build's manifest, so the store is loaded anew rather than updated."""
     src = tmp_path / "src"
     src.mkdir()
     shutil.copy(ROOT / "corpus" / "sushaan-2018-01-08.txt", src)
     out = tmp_path / "out"
     build([src], out, validate=False)
     before = snapshot(out)
+    if afresh:
+        (out / ".manifest").unlink()
     for n in range(300):
         (src / f"copy{n}.txt").write_text(ARTICLE.replace("陕西日报", f"陕西日报{n}"), encoding="utf-8")
     proc = subprocess.Popen([kg, "build", str(src), "--out", str(out), "--jobs", "1"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
     while not list(out.glob(".build-*")) and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.5)
-    proc.send_signal(signal.SIGKILL)
+    proc.send_signal(sig)
+    return proc, src, out, before
+
+
+def test_a_killed_build_leaves_the_previous_outputs_and_the_next_build_recovers(kg, tmp_path):
+    proc, src, out, before = interrupted_build(kg, tmp_path, signal.SIGKILL)
     proc.wait()
     assert snapshot(out) == before
     report = build([src], out, validate=False)
     assert report.documents == 301 and not list(out.glob(".build-*"))
+
+
+def test_an_interrupted_build_says_so_cleans_up_and_leaves_the_previous_outputs(kg, tmp_path):
+    proc, src, out, before = interrupted_build(kg, tmp_path, signal.SIGINT, afresh=True)
+    err = proc.communicate(timeout=60)[1]
+    assert proc.returncode == 130 and err == "kg: interrupted; the previous outputs are unchanged\n"
+    assert snapshot(out) == before and not list(out.glob(".build-*"))
