@@ -50,7 +50,7 @@ def test_heading_and_data_are_escaped():
     assert page.count("<script") == html.render(benign).count("<script")  # nothing added by the data
 
 
-def test_an_edge_tooltip_lists_a_few_sentences_and_documents_and_says_how_many_more():
+def test_tooltips_list_a_few_sentences_documents_and_relations_and_say_how_many_more():
     import networkx as nx
 
     G = nx.MultiDiGraph()
