@@ -397,6 +397,7 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
     A name counts when it carries a place, an expansion in brackets, or a fused abbreviation pair."""
     rules, text, abbr = _rules(), doc.clean, gaz.abbreviations
     anywhere = _any_of(tuple(rules["park_suffixes"]))
+    initials = _initials(found)  # the cities and counties are all found by now; parks add none
     for s, e in doc.sentences:
         if not anywhere.search(text, s, e):
             continue
@@ -407,7 +408,6 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 if any(a <= s + m.start() and end <= b for a, b in read):  # 园区 or 工业园 inside 工业园区, read already
                     continue
                 read.append((s + m.start(), end))
-                initials = _initials(found)
                 start = _name_start(text, s, s + m.start(), rules["park_stops"])
                 start = _initials_through_stop(text, s, start, rules["park_stops"], initials)
                 raw = text[start:end]
