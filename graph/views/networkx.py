@@ -16,10 +16,12 @@ INFERRED = "https://w3id.org/ewc/id/graph/inferred"
 # One small query per attribute, joined here: OPTIONALs in one query would multiply the rows of an entity
 # with several labels or documents.
 NODES = _P + """
-SELECT DISTINCT ?e ?type ?zh WHERE {
-  ?e a ?class ; skos:prefLabel ?zh .
-  VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
-                          (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
+SELECT ?e ?type ?zh WHERE {
+  { SELECT DISTINCT ?e ?type WHERE {
+      VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
+                              (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
+      ?e a ?class } }
+  { SELECT ?e ?zh WHERE { ?e skos:prefLabel ?zh } }
 }"""
 NODE_ATTRIBUTES = {
     "label_en": _P + 'SELECT DISTINCT ?e ?v WHERE { ?e rdfs:label ?v FILTER(LANG(?v) = "en") }',
@@ -31,23 +33,33 @@ NODE_ATTRIBUTES = {
     "documents": _P + "SELECT ?e (COUNT(DISTINCT ?d) AS ?v) WHERE { ?e ewc:mentionedIn ?d } GROUP BY ?e",
 }
 # Evidence and documents are read apart and joined here: one query with the OPTIONALs and an ORDER BY over
-# every evidence sentence takes several times as long on a large corpus.
+# every evidence sentence takes several times as long on a large corpus. Each part of a whole-graph query is
+# a subquery: Oxigraph reads each one through and joins them by hash, several times faster than looking up
+# every row of one pattern in the next.
 EVIDENCE = _P + """
 SELECT ?fact ?sentence ?doc WHERE {
-  VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?fact a ?class ; ewc:evidence ?ev .
-  ?ev ewc:inDocument ?doc ; ewc:sentence ?sentence .
+  { SELECT ?fact WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?fact a ?class } }
+  { SELECT ?fact ?ev WHERE { ?fact ewc:evidence ?ev } }
+  { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
+  { SELECT ?ev ?sentence WHERE { ?ev ewc:sentence ?sentence } }
 }"""
 DOCUMENTS = _P + """
 SELECT ?doc ?title ?date WHERE { ?doc a ewc:Document OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } }"""
+# A pairing's partners are put in order here: comparing IRIs in the query would read each one's text.
 PAIRINGS = _P + """
-SELECT ?fact ?a ?b ?level (GROUP_CONCAT(DISTINCT STR(?y); separator=",") AS ?years) WHERE {
-  ?fact a ewc:Pairing ; ewc:partner ?a , ?b ; ewc:pairingLevel ?level . FILTER(STR(?a) < STR(?b))
-  OPTIONAL { ?fact ewc:year ?y }
-} GROUP BY ?fact ?a ?b ?level"""
+SELECT ?fact ?x ?level WHERE {
+  { SELECT ?fact ?level WHERE { ?fact ewc:pairingLevel ?level } } { SELECT ?fact ?x WHERE { ?fact ewc:partner ?x } }
+}"""
+PAIRING_YEARS = _P + """
+SELECT ?fact ?y WHERE { { SELECT ?fact WHERE { ?fact a ewc:Pairing } } { SELECT ?fact ?y WHERE { ?fact ewc:year ?y } } }"""
 FUNDINGS = _P + """
 SELECT ?fact ?a ?b ?amount ?currency ?year ?kind WHERE {
-  ?fact a ewc:Funding ; ewc:giver ?a ; ewc:receiver ?b ; ewc:amount ?amount ; ewc:currency ?currency ; ewc:fundingKind ?k .
-  OPTIONAL { ?fact ewc:year ?year }
+  { SELECT ?fact ?a WHERE { ?fact a ewc:Funding ; ewc:giver ?a } }
+  { SELECT ?fact ?b WHERE { ?fact ewc:receiver ?b } }
+  { SELECT ?fact ?amount WHERE { ?fact ewc:amount ?amount } }
+  { SELECT ?fact ?currency WHERE { ?fact ewc:currency ?currency } }
+  { SELECT ?fact ?k WHERE { ?fact ewc:fundingKind ?k } }
+  OPTIONAL { SELECT ?fact ?year WHERE { ?fact ewc:year ?year } }
   BIND(STRAFTER(STR(?k), "#") AS ?kind)
 }"""
 COBUILDS = _P + """SELECT ?fact ?a ?b WHERE { ?fact a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }"""
@@ -99,9 +111,15 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
                        **attrs)
 
     if "pairedWith" in relations:
-        for r in kg.query(PAIRINGS):
-            add(r["a"], r["b"], r["fact"], relation="pairedWith", symmetric=True, level=r["level"],
-                years=[int(y) for y in (r["years"] or "").split(",") if y])
+        partners, levels, years = {}, {}, {}
+        for fact, x, level in kg.raw(PAIRINGS):
+            partners.setdefault(fact.value, []).append(x.value)
+            levels[fact.value] = level.value
+        for fact, y in kg.raw(PAIRING_YEARS):
+            years.setdefault(fact.value, set()).add(int(y.value))
+        for fact, (a, b) in partners.items():  # a pairing has two partners (SHACL)
+            a, b = sorted((a, b))
+            add(a, b, fact, relation="pairedWith", symmetric=True, level=levels[fact], years=sorted(years.get(fact, ())))
     if "funds" in relations:
         for r in kg.query(FUNDINGS):
             add(r["a"], r["b"], r["fact"], relation="funds", amount=r["amount"], currency=r["currency"],
