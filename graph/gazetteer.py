@@ -40,15 +40,20 @@ class Gazetteer:
             aliases.setdefault(text, {}).setdefault(code, full)
 
         with (DATA / "divisions.tsv").open(encoding="utf-8") as f:
-            for line in f:
-                if line.startswith("#"):
-                    continue
-                code, name, level, parent, shorts, lon, lat, name_en = line.rstrip("\n").split("\t")
-                self.divisions[code] = Division(code, name, level, parent or None, name_en,
-                                                float(lon) if lon else None, float(lat) if lat else None)
-                add(name, code, True)
-                for short in filter(None, shorts.split("|")):
-                    add(short, code, False)
+            rows = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+        names = {row[0]: row[1] for row in rows}
+        # A county-level record named as its own prefecture city (嘉峪关市 620201 under 620200) is the city's
+        # 市辖区 record, not a second place: articles mean the city, and its towns belong to it.
+        own_district = {row[0]: row[3] for row in rows if row[2] == "County" and names.get(row[3]) == row[1]}
+        for code, name, level, parent, shorts, lon, lat, name_en in rows:
+            if code in own_district:
+                continue
+            parent = own_district.get(parent, parent)
+            self.divisions[code] = Division(code, name, level, parent or None, name_en,
+                                            float(lon) if lon else None, float(lat) if lat else None)
+            add(name, code, True)
+            for short in filter(None, shorts.split("|")):
+                add(short, code, False)
         lex = lexicon()
         by_name = {}
         for d in self.divisions.values():

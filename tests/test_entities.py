@@ -100,3 +100,10 @@ def test_fused_initials_name_a_collaboration_and_a_park():
 def test_parks_named_with_square_brackets_and_no_demonstratives():
     got, _ = names("两地共建的鹤龙[鹤山·龙州]产业园已封顶,双方将共建这一示范区。", src="广西日报")
     assert ("鹤龙产业园", "Park") in got and not any(n.startswith("这") for n, _ in got)
+
+
+def test_a_city_without_counties_is_linked_to_the_city():
+    _, found = names("天津市静海区与甘肃省嘉峪关市结对帮扶,嘉峪关市峪泉镇与静海区台头镇结对。")
+    jiayuguan = found.entities["division:620200"]
+    assert (jiayuguan.name, jiayuguan.type) == ("嘉峪关市", "City")
+    assert not [k for k in found.entities if k.startswith("unlinked:")]

@@ -30,3 +30,10 @@ def test_groupings_of_counties_are_not_cities():
     assert gaz.divisions["500229"].parent == "500000"  # 城口县 lies directly in 重庆市
     assert not [d for d in gaz.divisions.values() if d.level == "City" and d.name in ("县", "市辖区")]
     assert gaz.ancestors("441900101") == ["441900", "440000"]  # 东莞市 has towns but no counties
+
+
+def test_a_county_record_named_as_its_city_is_the_city():
+    gaz = gazetteer()
+    assert gaz.aliases["嘉峪关市"].codes == ("620200",) and "620201" not in gaz.divisions
+    town = next(d for d in gaz.divisions.values() if d.name == "峪泉镇" and d.code.startswith("6202"))
+    assert gaz.ancestors(town.code) == ["620200", "620000"]
