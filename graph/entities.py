@@ -305,33 +305,39 @@ def _abbreviation_verbs(doc: Document, gaz: Gazetteer, found: Found, mentioned: 
 def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
     """Villages and communities: a known village of a town or county the document names, or …村 right after a town."""
     text = doc.clean
-    parents = {sp.key: sp for sp in found.spans if sp.type in ("Town", "County") and sp.key.startswith("division:")}
-    names: dict[str, str] = {}
-    for key in parents:
-        code = key.split(":", 1)[1]
-        towns = [code] if len(code) == 9 else _towns_of(gaz, code)
-        for t in towns:
-            for name, vcode in gaz.villages(t).items():
+    parents = dict.fromkeys(sp.key for sp in found.spans if sp.type in ("Town", "County") and sp.key.startswith("division:"))
+    codes: dict[str, set[tuple[str, str]]] = {}  # village name → {(code, the named place it lies in)}
+    for parent in parents:
+        code = parent.split(":", 1)[1]
+        for town in [code] if len(code) == 9 else _towns_of(gaz, code):
+            for name, vcode in gaz.villages(town).items():
                 if len(name) >= 3:
-                    names.setdefault(name, vcode if name not in names else "")  # "" marks a name shared by two
-    if names:
+                    codes.setdefault(name, set()).add((vcode, parent))
+    hits = []
+    if codes:
         import ahocorasick
 
         automaton = ahocorasick.Automaton()
-        for name in names:
+        for name in codes:
             automaton.add_word(name, name)
         automaton.make_automaton()
-        hits = []
         for s, e in doc.sentences:
             for last, name in automaton.iter(text, s, e):
                 hits.append((last + 1 - len(name), last + 1, name))
-        for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
-            if _covered(found, hs, he) or not names[name]:
-                continue
-            code = names[name]
+    for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
+        if _covered(found, hs, he):
+            continue
+        in_town = {code for code, parent in codes[name] if len(parent) == len("division:") + 9}
+        linked = in_town or {code for code, _ in codes[name]}  # the village of a town named, if there is one
+        if len(linked) == 1:
+            code = linked.pop()
             key = division_key(code)
             found.entities[key] = Entity(key=key, name=name, type="Village", code=code, parent=division_key(code[:9]))
-            found.spans.append(Span(hs, he, key, "Village", "village-of-named-parent", name))
+        else:  # two villages of the places named share the name: a village of the place it was found under
+            under = {parent for _, parent in codes[name]}
+            key = f"unlinked:Village:{name}"
+            found.entities[key] = Entity(key=key, name=name, type="Village", parent=under.pop() if len(under) == 1 else None)
+        found.spans.append(Span(hs, he, key, "Village", "village-of-named-parent", name))
     for sp in [sp for sp in found.spans if sp.type == "Town"]:
         pos = sp.end
         while (m := _VILLAGE_STEM.match(text, pos)) and not _covered(found, m.start(), m.end()):

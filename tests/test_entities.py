@@ -107,3 +107,11 @@ def test_a_city_without_counties_is_linked_to_the_city():
     jiayuguan = found.entities["division:620200"]
     assert (jiayuguan.name, jiayuguan.type) == ("嘉峪关市", "City")
     assert not [k for k in found.entities if k.startswith("unlinked:")]
+
+
+def test_a_village_name_two_towns_share_is_linked_only_when_its_town_is_named():
+    _, found = names("延川县马家坪村与江苏省某村结对。")  # 大禹街道 and 文安驿镇 each have a 马家坪村
+    village = found.entities["unlinked:Village:马家坪村"]
+    assert village.parent == "division:610622" and village.code is None
+    _, found = names("延川县文安驿镇马家坪村与江苏省某村结对。")
+    assert found.entities["division:610622103240"].name == "马家坪村"
