@@ -15,8 +15,10 @@ description:
    same with --no-files --no-view;
 3. each bundled query on the largest store (which should hold at least 1,000,000 triples in its default
    graph): the median of 5 runs through `graph.load(out).query`, against rdflib's in-memory engine on the
-   store's default graph (loaded once, its load time noted). Each query runs in a forked child, stopped
-   after --oxigraph-timeout or --rdflib-timeout seconds; a ratio with a time-out is a bound ("> 40");
+   store's default graph (loaded once, its load time noted). rdflib runs the bundled text and, for the queries
+   written with subqueries, also their plain form (ontology/queries/plain, the same rows), which it runs much
+   faster; the ratio is to the faster of the two. Each query runs in a forked child, stopped after
+   --oxigraph-timeout or --rdflib-timeout seconds; a ratio with a time-out is a bound ("> 40");
 4. the HTML view of --view-nodes nodes: file size and time to first draw in headless Chromium
    (benchmarks/view.py's measurement).
 
@@ -261,7 +263,7 @@ def query_rows(out: Path, ox_timeout: float, rdflib_timeout: float) -> tuple[lis
     triples included, which is what the queries read); every query runs in a forked child, so one that runs
     away is stopped at its time limit."""
     import graph
-    from graph.query import bind, bundled_queries
+    from graph.query import QUERIES, bind, bundled_queries
 
     queries = {name: bind(path.read_text(encoding="utf-8"), PARAMS.get(name, {}))
                for name, path in bundled_queries().items()}
@@ -282,10 +284,17 @@ def query_rows(out: Path, ox_timeout: float, rdflib_timeout: float) -> tuple[lis
     g.parse(default, format="nt")
     load_s = time.perf_counter() - started
     default.unlink()
+    plain = {p.stem: bind(p.read_text(encoding="utf-8"), PARAMS.get(p.stem, {})) for p in (QUERIES / "plain").glob("*.rq")}
     for row, text in zip(rows, queries.values()):
         row.update(_timing("rdflib", runs_in_child(lambda: _rows(g.query, text), rdflib_timeout), rdflib_timeout))
-        row["ratio"] = _ratio(row["rdflib_ms"], row["oxigraph_ms"])
         _progress(f"rdflib {row['query']}: {row['rdflib_ms']} ms")
+        best = row["rdflib_ms"]
+        if row["query"] in plain:  # rdflib joins subqueries row by row: its time on the plain form is its best
+            timing = _timing("rdflib", runs_in_child(lambda: _rows(g.query, plain[row["query"]]), rdflib_timeout), rdflib_timeout)
+            row.update({k.replace("rdflib", "rdflib_plain"): v for k, v in timing.items()})
+            best = min(best, row["rdflib_plain_ms"], key=_ms)
+            _progress(f"rdflib {row['query']} (plain form): {row['rdflib_plain_ms']} ms")
+        row["ratio"] = _ratio(best, row["oxigraph_ms"])
     return rows, round(load_s, 1)
 
 
@@ -393,10 +402,10 @@ def markdown(r: dict) -> str:
               f"Default graph of {st['docs']:,} documents: {st['default_graph_triples']:,} triples"
               + ("" if st["at_least_1m"] else f" (fewer than {TARGET_TRIPLES:,}: not the target scale)")
               + f"; rdflib loaded it (N-Triples) in {r['rdflib_load_s']} s.", "",
-              "| query | rows | Oxigraph ms | rdflib ms | rdflib / Oxigraph | Oxigraph ≤ 100 ms |",
-              "| --- | ---: | ---: | ---: | ---: | :---: |"]
-    lines += [f"| {q['query']} | {_rows_cell(q)} | {q['oxigraph_ms']} | {q['rdflib_ms']} | {q['ratio'] or '?'} | "
-              f"{'yes' if q['meets_100ms'] else 'no'} |" for q in r["queries"]]
+              "| query | rows | Oxigraph ms | rdflib ms | rdflib ms, plain form | rdflib (faster form) / Oxigraph | Oxigraph ≤ 100 ms |",
+              "| --- | ---: | ---: | ---: | ---: | ---: | :---: |"]
+    lines += [f"| {q['query']} | {_rows_cell(q)} | {q['oxigraph_ms']} | {q['rdflib_ms']} | {q.get('rdflib_plain_ms', '')} | "
+              f"{q['ratio'] or '?'} | {'yes' if q['meets_100ms'] else 'no'} |" for q in r["queries"]]
     if "view" in r:
         v = r["view"]
         lines += ["", "| view nodes | edges | file | write | first draw |", "| ---: | ---: | ---: | ---: | ---: |",

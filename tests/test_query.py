@@ -5,7 +5,7 @@ import subprocess
 import pytest
 
 import graph
-from graph.query import QueryError, bind, bundled_queries, uses_service
+from graph.query import QUERIES, QueryError, bind, bundled_queries, uses_service
 from tests.conftest import FIXTURES
 
 EXPECTED = {
@@ -34,6 +34,8 @@ def test_bundled_query_rows(loaded, name):
 def test_every_bundled_query_states_its_question():
     for name, path in bundled_queries().items():
         assert path.read_text(encoding="utf-8").startswith("# "), name
+    assert {"pairings", "funds", "disagreements"} <= set(PLAIN) <= set(bundled_queries())
+    assert all(text.startswith("# ") for text in PLAIN.values())
 
 
 def test_most_paired_breaks_ties_by_name_and_tells_namesakes_apart(tmp_path):
@@ -57,36 +59,9 @@ def test_most_paired_breaks_ties_by_name_and_tells_namesakes_apart(tmp_path):
     assert len(rows) == 50 and rows[-5:] == [(f"乙{k:02d}", f"{59 - k:06d}", 10) for k in range(5)]
 
 
-# The bundled pairings and funds queries are written for speed (subqueries joined by hash); these plain forms
-# say what they answer.
-PLAIN = {
-    "pairings": """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?level ?a ?b (GROUP_CONCAT(DISTINCT STR(?y); separator=",") AS ?years) (COUNT(DISTINCT ?sentence) AS ?sentences) WHERE {
-  ?p a ewc:Pairing ; ewc:pairingLevel ?level ; ewc:partner ?x , ?z ; ewc:evidence/ewc:sentence ?sentence .
-  FILTER(STR(?x) < STR(?z))
-  ?x skos:prefLabel ?a . ?z skos:prefLabel ?b .
-  OPTIONAL { ?p ewc:year ?y }
-} GROUP BY ?level ?a ?b ORDER BY ?level ?a ?b""",
-    "funds": """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?giver ?receiver ?year ?currency (SUM(?amount) AS ?total) (COUNT(DISTINCT ?f) AS ?fundings) WHERE {
-  { ?f a ewc:Funding ; ewc:giver/skos:prefLabel ?giver ; ewc:receiver/skos:prefLabel ?receiver ;
-       ewc:amount ?amount ; ewc:currency ?currency .
-    OPTIONAL { ?f ewc:year ?y }
-    BIND(COALESCE(STR(?y), "unknown") AS ?year)
-  } UNION {
-    ?f a ewc:Funding ; ewc:giver/skos:prefLabel ?giver ; ewc:receiver/skos:prefLabel ?receiver ;
-       ewc:amount ?amount ; ewc:currency ?currency .
-    BIND("total" AS ?year)
-  }
-} GROUP BY ?giver ?receiver ?year ?currency ORDER BY ?giver ?receiver ?year""",
-    "disagreements": """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?giver ?receiver ?year ?currency (COUNT(DISTINCT ?amount) AS ?amounts)
-       (GROUP_CONCAT(DISTINCT CONCAT(STR(?amount), " (", ?document, ")"); separator="; ") AS ?reports) WHERE {
-  ?f a ewc:Funding ; ewc:giver ?g ; ewc:receiver ?r ; ewc:year ?year ; ewc:amount ?amount ; ewc:currency ?currency ;
-     ewc:evidence/ewc:inDocument/ewc:fileName ?document .
-  ?g skos:prefLabel ?giver . ?r skos:prefLabel ?receiver .
-} GROUP BY ?giver ?receiver ?year ?currency HAVING (COUNT(DISTINCT ?amount) > 1) ORDER BY ?giver ?receiver ?year""",
-}
+# The bundled pairings, funds and disagreements are written for speed (subqueries joined by hash); their plain
+# forms in ontology/queries/plain say what they answer.
+PLAIN = {p.stem: p.read_text(encoding="utf-8") for p in (QUERIES / "plain").glob("*.rq")}
 PARAMS = {"place": {"place": "陕西省"}, "evidence": {"a": "江苏省", "b": "陕西省"}, "in-province": {"province": "陕西省"}}
 
 

@@ -113,13 +113,14 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}
         for fact, x, level in kg.raw(PAIRINGS):
-            partners.setdefault(fact.value, []).append(x.value)
+            partners.setdefault(fact.value, set()).add(x.value)
             levels[fact.value] = level.value
         for fact, y in kg.raw(PAIRING_YEARS):
             years.setdefault(fact.value, set()).add(int(y.value))
-        for fact, (a, b) in partners.items():  # a pairing has two partners (SHACL)
-            a, b = sorted((a, b))
-            add(a, b, fact, relation="pairedWith", symmetric=True, level=levels[fact], years=sorted(years.get(fact, ())))
+        for fact, pair in partners.items():
+            if len(pair) == 2:  # as the shapes require
+                a, b = sorted(pair)
+                add(a, b, fact, relation="pairedWith", symmetric=True, level=levels[fact], years=sorted(years.get(fact, ())))
     if "funds" in relations:
         for r in kg.query(FUNDINGS):
             add(r["a"], r["b"], r["fact"], relation="funds", amount=r["amount"], currency=r["currency"],
