@@ -10,6 +10,8 @@ import multiprocessing
 import re
 from pathlib import Path
 
+import pyoxigraph as ox
+
 from .rdf import ONTOLOGY
 
 QUERIES = ONTOLOGY / "queries"
@@ -50,8 +52,6 @@ class KnowledgeGraph:
     """A built graph opened read-only: ``.query`` for SPARQL rows, ``.rdflib`` for an rdflib Dataset view."""
 
     def __init__(self, out: str | Path = "out"):
-        import pyoxigraph as ox
-
         self.path = Path(out)
         store = self.path / "store" if (self.path / "store").is_dir() else self.path
         if not (store / "CURRENT").exists():
@@ -83,15 +83,13 @@ class KnowledgeGraph:
         >>> [(r["a"], r["b"], r["level"]) for r in rows]
         [('南通市', '汉中市', 'City'), ('江苏省', '陕西省', 'Province')]
         """
-        import pyoxigraph as ox
-
         result = self.raw(sparql, **options)
         if isinstance(result, ox.QueryBoolean):
             return bool(result)
         if isinstance(result, ox.QueryTriples):
             raise QueryError("CONSTRUCT and DESCRIBE give triples: use .raw() or kg query, which prints Turtle")
         names = [v.value for v in result.variables]
-        return [{n: _python(row[n]) for n in names} for row in result]
+        return [dict(zip(names, map(_python, row))) for row in result]  # a row read in order, not by name: faster
 
     def to_networkx(self, **options):
         """The graph as a networkx MultiDiGraph (see ``graph.to_networkx``)."""
@@ -138,20 +136,24 @@ def _literal(value: str) -> str:
     return f'"{escaped}"'
 
 
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+
+
+def _decimal(text: str) -> int | float:
+    number = float(text)
+    return int(number) if number.is_integer() else number
+
+
+_NUMBERS = {**{_XSD + kind: int for kind in ("integer", "int", "long", "short", "nonNegativeInteger")},
+            _XSD + "decimal": _decimal, _XSD + "double": float, _XSD + "float": float}
+
+
 def _python(term):
     """A plain Python value for an RDF term: numbers as numbers, everything else as its text."""
-    if term is None:
-        return None
-    value = term.value
-    datatype = getattr(term, "datatype", None)
-    if datatype is not None:
-        kind = datatype.value.rsplit("#", 1)[-1]
-        if kind in ("integer", "int", "long", "short", "nonNegativeInteger"):
-            return int(value)
-        if kind in ("decimal", "double", "float"):
-            number = float(value)
-            return int(number) if number.is_integer() and kind == "decimal" else number
-    return value
+    if type(term) is not ox.Literal:
+        return None if term is None else term.value
+    number = _NUMBERS.get(term.datatype.value)
+    return term.value if number is None else number(term.value)
 
 
 def run_with_timeout(out: str | Path, sparql: str, *, fmt: str, timeout: float, **options) -> bytes:
@@ -185,8 +187,6 @@ def _child(conn, out, sparql, fmt, options) -> None:
 
 def serialise(result, fmt: str) -> bytes:
     """SELECT/ASK as an aligned table or a SPARQL results format (csv, tsv, json, xml); CONSTRUCT as Turtle."""
-    import pyoxigraph as ox
-
     if isinstance(result, ox.QueryTriples):
         return result.serialize(format=ox.RdfFormat.TURTLE)
     if fmt != "table":
