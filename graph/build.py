@@ -18,7 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from .documents import DocumentError
@@ -166,6 +166,11 @@ class Result:
     error: str | None = None
 
 
+def fault(label: str, exc: Exception) -> str:
+    """The one-line report of a fault of ours on one document (kg build and kg extract say it alike)."""
+    return f"{label}: could not be processed ({type(exc).__name__}: {exc})"
+
+
 def process(source: Source, builder: str, validate: bool, published: tuple[str, ...] | None = None) -> Result:
     """Extract one document and map it to RDF, and write its part of each published file: the unit of work that
     runs in parallel (pure but for CPU)."""
@@ -184,7 +189,7 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         result.error = str(exc)
         return result
     except Exception as exc:  # one bad document must not stop the corpus
-        result.error = f"{source.label}: could not be processed ({type(exc).__name__}: {exc})"
+        result.error = fault(source.label, exc)
         return result
     result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()
                      if published is None or name in published or name == "dataset.nq"}
@@ -298,6 +303,7 @@ class _Manifest:
                 return None
         return manifest
 
+    @cached_property
     def known(self) -> dict[str, tuple[tuple, str]]:
         """The stamps and digests of the files that can be trusted unread when their stamp is unchanged: those last
         changed well before the last build listed them (a file changed within the same clock tick as the listing
@@ -355,7 +361,7 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
     published = (*FILES, "facts.json") if files else ("facts.json",)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
-    sources, problems = inputs(paths, previous.known())
+    sources, problems = inputs(paths, previous.known)
     last = iter(previous.docs)
     for source in sources:
         if next(last, None) != source.doc_id or previous.fresh(source, validate, published) is None:
@@ -521,7 +527,7 @@ class _Writer:
 def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
                 progress, jobs, dask) -> tuple[Report, _Manifest]:
     manifest = _Manifest(builder_version(), started=time.time_ns())
-    sources, problems = inputs(paths, previous.known() if previous else None)
+    sources, problems = inputs(paths, previous.known if previous else None)
     report = Report()
     published = (*FILES, "facts.json") if files else ("facts.json",)
     # a new store is loaded while the documents are extracted; an update reads a spool of the new ones

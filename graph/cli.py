@@ -109,6 +109,7 @@ def _progress(done: int, total: int | None, path) -> None:
 
 
 def _extract(args) -> int:
+    from .build import fault
     from .documents import DocumentError
     from .extract import extract
     import pyoxigraph as ox
@@ -122,7 +123,7 @@ def _extract(args) -> int:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a fault of ours on this document: one line, as kg build reports it, and status 3
-        print(f"kg: {args.file}: could not be processed ({type(exc).__name__}: {exc})", file=sys.stderr)
+        print(f"kg: {fault(args.file, exc)}", file=sys.stderr)
         return 3
     if args.format == "facts-json":
         print(json.dumps(facts_json(graph, facts.document.name), ensure_ascii=False, indent=2))
