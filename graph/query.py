@@ -28,8 +28,13 @@ def bundled_queries() -> dict[str, Path]:
 
 
 def question(path: Path) -> str:
-    return " ".join(line.lstrip("# ").strip() for line in path.read_text(encoding="utf-8").splitlines()
-                    if line.startswith("#"))
+    """The question a query file opens with: its first comment lines, up to a remark on how it is written "(…"."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.startswith("#") or line.startswith("# ("):
+            break
+        lines.append(line.lstrip("# ").strip())
+    return " ".join(lines)
 
 
 def resolve(text_or_name: str) -> str:
@@ -43,9 +48,14 @@ def resolve(text_or_name: str) -> str:
     return text_or_name
 
 
+def uses(keyword: str, sparql: str) -> bool:
+    """Whether the query uses a keyword (SERVICE, LATERAL…) outside strings, IRIs and comments."""
+    return re.search(rf"\b{keyword}\b", _STRINGS_AND_COMMENTS.sub(" ", sparql), re.I) is not None
+
+
 def uses_service(sparql: str) -> bool:
-    """Whether the query would reach another server (a SERVICE clause outside strings, IRIs and comments)."""
-    return re.search(r"\bSERVICE\b", _STRINGS_AND_COMMENTS.sub(" ", sparql), re.I) is not None
+    """Whether the query would reach another server (a SERVICE clause)."""
+    return uses("SERVICE", sparql)
 
 
 class KnowledgeGraph:

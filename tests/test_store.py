@@ -57,6 +57,20 @@ def test_serve_answers_sparql_protocol_clients(server):
     assert [r["b"]["value"] for r in rows] == ["南通市"]
 
 
+def test_serve_answers_every_bundled_query_as_kg_query(server, built_corpus):
+    import graph
+    from graph.query import bind, bundled_queries
+
+    params = {"place": {"place": "富平县"}, "evidence": {"a": "江苏省", "b": "陕西省"}, "in-province": {"province": "陕西省"}}
+    local = graph.load(built_corpus)
+    for name, path in bundled_queries().items():
+        text = bind(path.read_text(encoding="utf-8"), params.get(name, {}))  # LATERAL included: the server reads it
+        body = urllib.request.urlopen(server + "/query?query=" + urllib.parse.quote(text), timeout=30).read()
+        served = [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
+        ours = [{k: str(v) for k, v in row.items() if v is not None} for row in local.query(text)]
+        assert served == ours and (ours or name == "disagreements"), name
+
+
 def test_serve_works_with_rdflib_sparqlstore(server):
     from rdflib import Graph
     from rdflib.plugins.stores.sparqlstore import SPARQLStore
