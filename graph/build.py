@@ -669,47 +669,57 @@ class _Loader:
 _GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
 
 
-def _slices(path: Path, size: int):
-    """A file's bytes in slices of about ``size``, cut at line ends."""
-    with path.open("rb") as f:
-        rest = b""
-        while data := f.read(size):
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            rest = data[cut:]
-            yield data[:cut]
-        if rest:
-            yield rest
-
-
 def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone: set[str]) -> int:
-    """The last build's store, copied (hard links: instant) and changed in place: the graphs of changed and
-    removed documents replaced or dropped, their triples kept in the default graph while another graph has them."""
+    """The last build's store, copied (hard links: instant) and changed in place: the graphs of removed documents
+    dropped, those of changed ones brought to their new content, their triples kept in the default graph while
+    another graph has them. Only what differs is written: every rewritten entry of an on-disk store makes the
+    reads that pass over it slower until the store is compacted."""
     import pyoxigraph as ox
 
     ox.Store.read_only(str(old)).backup(str(tmp / "store"))
     store = ox.Store(str(tmp / "store"))
-    triples = previous.triples
-    stale = set()
-    for doc_id in [*gone, *(d for d in new if d in previous.docs)]:
+    stale = set()  # triples of removed quads: they leave the merge unless another graph still states them
+    for doc_id in gone:
         g = graph_iri(doc_id)
         stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
         store.remove_graph(g)
-    changed = []  # triples new to the merge
-    for data in _slices(tmp / SPOOL, 8 << 20):
-        quads = list(ox.parse(data, format=ox.RdfFormat.N_QUADS))
-        merged = {ox.Quad(q.subject, q.predicate, q.object) for q in quads}
-        changed += [t for t in merged if t not in store]
-        store.extend([*quads, *merged])
-    triples += len(changed)
+    rebuilt = {graph_iri(d) for d in new if d in previous.docs}
+    added, part_of = 0, False  # triples new to the merge; whether one states partOf
+    batch, merge = [], set()  # quads to write, and the batch's triples new to the merge
+    spool = ox.parse(path=str(tmp / SPOOL), format=ox.RdfFormat.N_QUADS)
+    for g, quads in itertools.groupby(spool, key=lambda q: q.graph_name):  # a document's quads come together
+        quads = set(quads)
+        if g in rebuilt:
+            rebuilt.discard(g)
+            before = set(store.quads_for_pattern(None, None, None, g))
+            for q in before - quads:
+                store.remove(q)
+                stale.add(q.triple)
+            quads -= before
+        batch += quads
+        for q in quads:
+            t = ox.Quad(q.subject, q.predicate, q.object)
+            if t not in merge and t not in store:
+                merge.add(t)
+                part_of = part_of or t.predicate == EWC.partOf
+        if len(batch) > 100_000:
+            added += _write(store, batch, merge)
+            batch, merge = [], set()
+    added += _write(store, batch, merge)
     dropped = [t for t in stale if _drop_from_merge(store, t)]  # still stated by another document? It stays.
-    triples -= len(dropped)
-    if any(t.predicate == EWC.partOf for t in [*changed, *dropped]):  # else the inferred graph stands
+    triples = previous.triples + added - len(dropped)
+    if part_of or any(t.predicate == EWC.partOf for t in dropped):  # else the inferred graph stands
         triples += _infer(store)
     store.flush()
     if len(new) + len(gone) > len(previous.docs) * COMPACT_AFTER:  # small changes leave the store compact enough
         store.optimize()
     return triples
+
+
+def _write(store, quads: list, merge: set) -> int:
+    """Write a batch of quads and the triples they add to the merge; returns how many those are."""
+    store.extend([*quads, *merge])
+    return len(merge)
 
 
 def _views(tmp: Path) -> None:
