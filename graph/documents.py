@@ -9,7 +9,7 @@ import hashlib
 import html.parser
 import re
 from array import array
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +28,7 @@ _FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|�
 _NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|网)")
 _BRACKET_FIELD = re.compile(r"[【\[](来源|稿源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者)[】\]]")
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
+_WEB_ADDRESS = re.compile(r"https?://\S{1,2040}", re.I)  # javascript: and the like are not kept
 
 
 class DocumentError(ValueError):
@@ -48,6 +49,7 @@ class Document:
     reporters: tuple[str, ...]
     sentences: tuple[tuple[int, int], ...]  # spans of clean, content only
     paragraphs: tuple[tuple[int, int], ...]  # spans of clean lines that hold content
+    url: str | None = None  # where the article was published: a JSON Lines record's url, a page's canonical link
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """Offsets in ``text`` of the span ``clean[start:end]``."""
@@ -82,11 +84,11 @@ def read_bytes(path: Path) -> bytes:
 def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:
     """An article from its bytes (text or HTML); ``label`` names it in errors (default: ``name``)."""
     label = label or name
-    text = decode(data, label)
+    text, url = decode(data, label), None
     if name.lower().endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
-        text = html_to_text(text)
+        text, url = read_page(text)
     try:
-        return parse(text, name)
+        return replace(parse(text, name), url=url)
     except DocumentError as exc:
         raise DocumentError(str(exc).replace(name, label, 1)) from None
 
@@ -97,7 +99,18 @@ def from_record(record: dict, name: str, *, label: str | None = None) -> Documen
         raise DocumentError(f"{label or name}: no \"text\" in the record")
     head = " | ".join(x for x in (str(record.get("date") or ""), f"来源:{record['source']}" if record.get("source") else "") if x)
     text = "\n\n".join(x for x in (str(record.get("title") or "").strip(), head, record["text"]) if x)
-    return parse(text, name)
+    return replace(parse(text, name), url=web_address(record.get("url")))
+
+
+def web_address(value) -> str | None:
+    """An http(s) address as given, or None for anything else (a url that is not one is left out, not an error)."""
+    import pyoxigraph as ox  # its IRI parser: the address becomes an IRI in the graph
+
+    value = value.strip() if isinstance(value, str) else ""
+    try:
+        return ox.NamedNode(value).value if _WEB_ADDRESS.fullmatch(value) else None
+    except ValueError:  # http://%zz, a [ in the query string…
+        return None
 
 
 def decode(data: bytes, name: str) -> str:
@@ -132,9 +145,15 @@ class _TextOfHTML(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts, self.title, self._skip, self._in_title = [], "", 0, False
+        self.urls = {}  # "canonical" (<link rel=canonical>) and "og:url" (<meta property=og:url>)
         self.depth, self.blocks, self._open = 0, [], []  # _open: (depth, index in blocks)
 
     def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split():
+            self.urls.setdefault("canonical", a.get("href", ""))
+        elif tag == "meta" and a.get("property", "").lower() == "og:url":
+            self.urls.setdefault("og:url", a.get("content", ""))
         if tag in self.SKIP:
             self._skip += 1
         self._in_title = tag == "title"
@@ -180,6 +199,11 @@ def _tidy(text: str) -> str:
 def html_to_text(markup: str) -> str:
     """The readable text of a page: its title, the header line with date and source, and the article —
     the page block that holds the most Chinese text, or the whole body when no block looks like one."""
+    return read_page(markup)[0]
+
+
+def read_page(markup: str) -> tuple[str, str | None]:
+    """The readable text of a page (``html_to_text``) and its address, when the page gives an http(s) one."""
     parser = _TextOfHTML()
     parser.feed(markup)
     parser.close()
@@ -191,7 +215,8 @@ def html_to_text(markup: str) -> str:
     title = re.split(r"\s*(?:--|_|\s\|\s|\s-\s)\s*", parser.title.strip())[0]
     header = next((line for line in body.splitlines() if _HEADER_FIELD.search(line.translate(_width_table()))
                    and _DATE.search(line) and line not in article), "")
-    return "\n\n".join(x for x in (title, header, article) if x)
+    url = web_address(parser.urls.get("canonical")) or web_address(parser.urls.get("og:url"))
+    return "\n\n".join(x for x in (title, header, article) if x), url
 
 
 @cache

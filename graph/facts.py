@@ -78,6 +78,7 @@ class DocumentInfo:
     home: str | None = None  # key of the newspaper's own place
     sha256: str = ""
     characters: int = 0
+    url: str | None = None
 
 
 @dataclass(frozen=True)

@@ -195,6 +195,8 @@ def _document(add, facts: Facts, doc: ox.NamedNode) -> None:
         add(doc, DCTERMS.date, ox.Literal(info.date, datatype=XSD.dateTime if "T" in info.date else XSD.date))
     if info.source:
         add(doc, EWC.source, _zh(info.source))
+    if info.url:
+        add(doc, SCHEMA.url, ox.NamedNode(info.url))
     for name in info.editors:
         add(doc, SCHEMA.editor, ox.Literal(name))
     for name in info.reporters:

@@ -9,6 +9,7 @@ import time
 
 import pyoxigraph as ox
 
+import graph
 from graph import documents
 from graph.build import build
 from tests.conftest import ROOT
@@ -115,8 +116,8 @@ def test_json_lines_globs_and_html(tmp_path):
         {"text": "福州市与固原市结对帮扶。", "title": "闽宁", "date": "2019-06-12", "source": "宁夏日报", "url": "http://x/1"},
         {"title": "no text"},
     ]) + "\nnot json\n", encoding="utf-8")
-    (tmp_path / "a.html").write_text("<html><head><title>苏陕</title></head><body><p>南京市与商洛市结对。</p></body></html>",
-                                     encoding="utf-8")
+    (tmp_path / "a.html").write_text('<html><head><title>苏陕</title><link rel="canonical" href="https://example.org/sx/1.html">'
+                                     "</head><body><p>南京市与商洛市结对。</p></body></html>", encoding="utf-8")
     report = build([tmp_path / "feed.jsonl", str(tmp_path / "*.html")], tmp_path / "out", validate=False)
     assert report.documents == 2
     assert any("feed.jsonl:2" in f and "text" in f for f in report.failed)
@@ -125,6 +126,9 @@ def test_json_lines_globs_and_html(tmp_path):
     assert {"rel": "pairedWith", "a": "固原市", "b": "福州市"} in facts["feed.jsonl#http://x/1"]["relations"] or \
         {"rel": "pairedWith", "a": "福州市", "b": "固原市"} in facts["feed.jsonl#http://x/1"]["relations"]
     assert any(r["rel"] == "pairedWith" for r in facts["a.html"]["relations"])
+    kg = graph.load(tmp_path / "out")  # where each article was published, for the reader to follow
+    assert {r["url"] for r in kg.query("evidence", params={"a": "福州市", "b": "固原市"})} == {"http://x/1"}
+    assert {r["url"] for r in kg.query("evidence", params={"a": "南京市", "b": "商洛市"})} == {"https://example.org/sx/1.html"}
 
 
 def interrupted_build(kg, tmp_path, sig, afresh=False):

@@ -65,6 +65,21 @@ def test_html_keeps_text_and_drops_scripts_and_navigation():
     assert "alert" not in text and "首页" not in text and "版权" not in text
 
 
+def test_an_article_keeps_its_web_address_when_it_is_one():
+    from graph.documents import from_bytes, from_record, web_address
+
+    record = {"text": "福州市与固原市结对帮扶。", "url": " https://www.nxnews.net/a/1.html "}
+    assert from_record(record, "feed.jsonl#1").url == "https://www.nxnews.net/a/1.html"
+    for bad in ("javascript:alert(1)", "http://%zz", "https://x.y/?q=[1]", "http://a b", "ftp://x/1", 5, None):
+        assert from_record({**record, "url": bad}, "feed.jsonl#1").url is None and web_address(bad) is None, bad
+    page = ('<html><head><meta property="og:url" content="http://www.sxdaily.com.cn/og.html">'
+            '<link rel="alternate canonical" href="http://www.sxdaily.com.cn/c.html"></head><body><p>南京市与商洛市结对。</p></body></html>')
+    assert from_bytes(page.encode(), "p.html").url == "http://www.sxdaily.com.cn/c.html"  # canonical before og:url
+    hostile = page.replace("http://www.sxdaily.com.cn/c.html", "javascript:alert(1)").replace("http://www.sxdaily.com.cn/og.html", "data:,x")
+    assert from_bytes(hostile.encode(), "p.html").url is None
+    assert from_bytes("南京市与商洛市结对。".encode(), "p.txt").url is None
+
+
 def test_html_article_block_and_header_line_are_kept_navigation_dropped():
     from graph.documents import html_to_text
 

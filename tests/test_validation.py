@@ -12,3 +12,14 @@ def test_built_graph_conforms_and_a_broken_fact_does_not():
     problems = validate([*graph, broken])
     assert any("two partner places" in p for p in problems)
     assert any("evidence" in p for p in problems)
+
+
+def test_an_articles_address_is_an_iri():
+    from graph.documents import from_record
+    from graph.extract import extract
+
+    graph = quads(extract(from_record({"text": "福州市与固原市结对帮扶。", "url": "http://www.nxnews.net/1.html"}, "r")))
+    assert validate(graph) == []
+    as_text = [ox.Quad(q.subject, q.predicate, ox.Literal(q.object.value), q.graph_name) if q.predicate.value == "https://schema.org/url"
+               else q for q in graph]
+    assert any("schema.org/url" in p and "IRI" in p for p in validate(as_text))
