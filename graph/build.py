@@ -124,7 +124,7 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]]):
-    from .documents import read_bytes
+    from .documents import MAX_BYTES, read_bytes
 
     try:
         if path.suffix.lower() != ".jsonl":
@@ -137,7 +137,14 @@ def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, t
                 yield Source(doc_id, str(path), read_bytes(path), path=str(path), stamp=stamp)
             return
         with path.open("rb") as f:
-            for n, line in enumerate(f, 1):
+            n = 0
+            while line := f.readline(MAX_BYTES + 1):  # a line is read whole only when it may be an article
+                n += 1
+                if len(line) > MAX_BYTES:
+                    while line and not line.endswith(b"\n"):
+                        line = f.readline(1 << 20)
+                    problems.append(f"{path}:{n}: too large (more than {MAX_BYTES // 2**20} MiB in one line)")
+                    continue
                 if not line.strip():
                     continue
                 try:

@@ -131,6 +131,17 @@ def test_json_lines_globs_and_html(tmp_path):
     assert {r["url"] for r in kg.query("evidence", params={"a": "南京市", "b": "商洛市"})} == {"https://example.org/sx/1.html"}
 
 
+def test_a_json_lines_record_too_large_is_skipped_with_its_line_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(documents, "MAX_BYTES", 4096)
+    records = [{"text": "福州市与固原市结对帮扶。" + "。" * 5000}, {"text": "南京市与商洛市结对。"}]
+    (tmp_path / "feed.jsonl").write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records), encoding="utf-8")
+    report = build([tmp_path / "feed.jsonl"], tmp_path / "out", files=False, view=False)
+    [failed] = report.failed
+    assert report.documents == 1 and failed.startswith(f"{tmp_path / 'feed.jsonl'}:1: too large")
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
+    assert [f["id"] for f in facts] == ["feed.jsonl#2"]
+
+
 def interrupted_build(kg, tmp_path, sig, afresh=False):
     """A build of 301 documents over a built one, sent ``sig`` part-way: the process, and the outputs before.
     ``afresh``: without the last build's manifest, so the store is loaded anew rather than updated."""
