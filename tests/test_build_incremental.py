@@ -129,6 +129,9 @@ def test_json_lines_globs_and_html(tmp_path):
     kg = graph.load(tmp_path / "out")  # where each article was published, for the reader to follow
     assert {r["url"] for r in kg.query("evidence", params={"a": "福州市", "b": "固原市"})} == {"http://x/1"}
     assert {r["url"] for r in kg.query("evidence", params={"a": "南京市", "b": "商洛市"})} == {"https://example.org/sx/1.html"}
+    G = kg.to_networkx()
+    assert [d["urls"] for *_, d in G.edges(data=True) if d["relation"] == "pairedWith"] in (
+        [["http://x/1"], ["https://example.org/sx/1.html"]], [["https://example.org/sx/1.html"], ["http://x/1"]])
 
 
 def test_a_json_lines_record_too_large_is_skipped_with_its_line_named(tmp_path, monkeypatch):

@@ -10,7 +10,7 @@ RELATIONS = ("pairedWith", "funds", "coBuilds", "partOf")
 DEFAULT_RELATIONS = ("pairedWith", "funds", "coBuilds")
 _P = """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
-PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
+PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <https://schema.org/>
 """
 INFERRED = "https://w3id.org/ewc/id/graph/inferred"
 # One small query per attribute, joined here: OPTIONALs in one query would multiply the rows of an entity
@@ -44,7 +44,9 @@ SELECT ?fact ?sentence ?doc WHERE {
   { SELECT ?ev ?sentence WHERE { ?ev ewc:sentence ?sentence } }
 }"""
 DOCUMENTS = _P + """
-SELECT ?doc ?title ?date WHERE { ?doc a ewc:Document OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } }"""
+SELECT ?doc ?title ?date ?url WHERE {
+  ?doc a ewc:Document OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url }
+}"""
 # A pairing's partners are put in order here: comparing IRIs in the query would read each one's text.
 PAIRINGS = _P + """
 SELECT ?fact ?x ?level WHERE {
@@ -71,7 +73,8 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
 
     Node attributes: label (Chinese), label_en, type, code, parent and province (IRIs), lon, lat, documents.
     Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind
-    (funds); plus evidence (number of evidence sentences), sentences and documents (titles).
+    (funds); plus evidence (number of evidence sentences), sentences, titles (of the documents) and urls
+    (the documents' addresses, where known).
     ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
     ``symmetric=True``; use ``G.to_undirected()`` or read both directions when it matters. ``funds`` runs from
     giver to receiver (one edge per funding), ``coBuilds`` from each partner to the park, ``partOf`` (off by
@@ -97,17 +100,19 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
         if r["type"] == "Province":
             G.nodes[e]["province"] = e
         G.nodes[e]["documents"] = G.nodes[e]["documents"] or 0
-    documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "") for r in kg.query(DOCUMENTS)}
+    documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "", r["url"] or "") for r in kg.query(DOCUMENTS)}
     evidence: dict[str, list[tuple]] = {}
     for fact, sentence, doc in kg.raw(EVIDENCE):  # terms, not dicts: a large corpus has a row per sentence
-        evidence.setdefault(fact.value, []).append((*documents.get(doc.value, ("", "")), sentence.value))
+        date, title, url = documents.get(doc.value, ("", "", ""))
+        evidence.setdefault(fact.value, []).append((date, title, sentence.value, url))
 
     def add(u, v, fact, key=None, **attrs):
         if u in G and v in G:
             ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
             G.add_edge(u, v, key=key or fact, fact=fact, evidence=len({e[2] for e in ev}),
                        sentences=list(dict.fromkeys(e[2] for e in ev)),
-                       titles=list(dict.fromkeys(f"{title} {date[:10]}".strip() for date, title, _ in ev)),
+                       titles=list(dict.fromkeys(f"{title} {date[:10]}".strip() for date, title, *_ in ev)),
+                       urls=list(dict.fromkeys(url for *_, url in ev if url)),
                        **attrs)
 
     if "pairedWith" in relations:
