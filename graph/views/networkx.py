@@ -109,8 +109,8 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     def add(u, v, fact, key=None, **attrs):
         if u in G and v in G:
             ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
-            G.add_edge(u, v, key=key or fact, fact=fact, evidence=len({e[2] for e in ev}),
-                       sentences=list(dict.fromkeys(e[2] for e in ev)),
+            sentences = list(dict.fromkeys(e[2] for e in ev))
+            G.add_edge(u, v, key=key or fact, fact=fact, evidence=len(sentences), sentences=sentences,
                        titles=list(dict.fromkeys(f"{title} {date[:10]}".strip() for date, title, *_ in ev)),
                        urls=list(dict.fromkeys(url for *_, url in ev if url)),
                        **attrs)
