@@ -150,6 +150,7 @@ def quads(facts: Facts) -> list[ox.Quad]:
         if r.year is not None:
             add(node, EWC.year, _int(r.year))
         add(node, EWC.evidence, ev)
+        add(node, EWC.statedIn, doc)  # evidence/inDocument in one step: queries by document need not read the evidence
     for o in facts.observations:
         node = ox.NamedNode(f"{ID}observation/{_h(doc_id, o.evidence.start, o.evidence.end)}")
         add(node, RDF.type, EWC.Observation)
@@ -160,6 +161,7 @@ def quads(facts: Facts) -> list[ox.Quad]:
         if o.year is not None:
             add(node, EWC.year, _int(o.year))
         add(node, EWC.evidence, _evidence(add, facts, doc, o.evidence))
+        add(node, EWC.statedIn, doc)
     return list(dict.fromkeys(out))  # a graph is a set
 
 

@@ -54,6 +54,16 @@ def test_same_fact_in_two_documents_is_one_node_with_two_evidence_links():
     assert len(rows) == 2 and {int(r.docs) for r in rows} == {2}  # 江苏–陕西 and 汉中–南通, each from both
 
 
+def test_every_fact_is_stated_in_the_documents_of_its_evidence():
+    ds = to_rdf(extract_text(TEXT, "a.txt"))
+    to_rdf(extract_text(TEXT + "  陕西省引进135家企业。\n", "b.txt"), ds)  # and a figure
+    pairs = lambda where: {(str(r.f), str(r.d)) for r in ds.query(  # noqa: E731
+        "PREFIX ewc: <https://w3id.org/ewc/ontology#> SELECT DISTINCT ?f ?d WHERE { GRAPH ?g { %s } }" % where)}
+    stated = pairs("?f ewc:statedIn ?d")
+    assert stated == pairs("?f ewc:evidence/ewc:inDocument ?d ; a ?c VALUES ?c { ewc:Pairing ewc:Funding ewc:CoBuilding ewc:Observation }")
+    assert {d.rsplit("/", 1)[1] for _, d in stated} == {"a.txt", "b.txt"} and any("/observation/" in f for f, _ in stated)
+
+
 def test_rebuilding_a_document_replaces_exactly_its_graph():
     ds = to_rdf(extract_text(TEXT, "a.txt"))
     to_rdf(extract_text(TEXT, "b.txt"), ds)
