@@ -31,7 +31,7 @@ INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
 MANIFEST = ".manifest"
 SPOOL = "new.nq"
-COMPACT_AFTER = 0.2  # share of the documents changed in a rebuild after which the store is compacted
+COMPACT_AFTER = 0.2  # share of the documents changed since the store was last compacted after which a rebuild compacts it
 
 
 class BuildError(RuntimeError):
@@ -48,6 +48,7 @@ class Report:
     observations: int = 0
     triples: int = 0
     store: str = ""  # "rebuilt", "updated" in place, or "unchanged"
+    compacted: bool = False  # whether this build compacted the store (see COMPACT_AFTER)
     shacl: str = "not run"
     violations: list[str] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
@@ -292,6 +293,7 @@ class _Manifest:
     files: dict[str, tuple[int, int]] = field(default_factory=dict)
     triples: int = 0
     started: int = 0  # time.time_ns() when the build began listing its inputs
+    uncompacted: int = 0  # documents added, changed or removed since the store was last compacted
 
     @classmethod
     def load(cls, out: Path) -> _Manifest | None:
@@ -379,7 +381,7 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
         report = Report(**json.loads((out / "report.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    report.extracted, report.store = 0, "unchanged"
+    report.extracted, report.store, report.compacted = 0, "unchanged", False
     return report
 
 
@@ -574,10 +576,13 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
     _summarise(report, manifest, validate)
     if previous:
         gone = set(previous.docs) - set(manifest.docs)
-        report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone), "updated"
+        changed = previous.uncompacted + len(new) + len(gone)  # small rebuilds add up: each leaves the store less compact
+        report.compacted = changed > len(previous.docs) * COMPACT_AFTER
+        manifest.uncompacted = 0 if report.compacted else changed
+        report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone, report.compacted), "updated"
         os.unlink(tmp / SPOOL)
     else:
-        report.triples, report.store = loader.finish(), "rebuilt"
+        report.triples, report.store, report.compacted = loader.finish(), "rebuilt", True
     manifest.triples = report.triples
     if view:
         _views(tmp)
@@ -676,11 +681,11 @@ class _Loader:
 _GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
 
 
-def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone: set[str]) -> int:
+def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone: set[str], compact: bool) -> int:
     """The last build's store, copied (hard links: instant) and changed in place: the graphs of removed documents
     dropped, those of changed ones brought to their new content, their triples kept in the default graph while
     another graph has them. Only what differs is written: every rewritten entry of an on-disk store makes the
-    reads that pass over it slower until the store is compacted."""
+    reads that pass over it slower until the store is compacted, which ``compact`` asks for."""
     import pyoxigraph as ox
 
     ox.Store.read_only(str(old)).backup(str(tmp / "store"))
@@ -718,7 +723,7 @@ def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone
     if part_of or any(t.predicate == EWC.partOf for t in dropped):  # else the inferred graph stands
         triples += _infer(store)
     store.flush()
-    if len(new) + len(gone) > len(previous.docs) * COMPACT_AFTER:  # small changes leave the store compact enough
+    if compact:
         store.optimize()
     return triples
 

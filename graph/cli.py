@@ -91,7 +91,8 @@ def _build(args) -> int:
               file=sys.stderr)
     if not args.quiet:
         print(f"Built {report.documents} document(s) into {args.out}/ in {report.seconds:.1f} s "
-              f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; store {report.store}, "
+              f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; store {report.store}"
+              f"{' and compacted' if report.compacted and report.store == 'updated' else ''}, "
               f"{report.triples} triples; "
               f"SHACL: {report.shacl}; {len(report.failed)} skipped)")
         print("  entities:  " + ", ".join(f"{k} {v}" for k, v in report.entities.items()))

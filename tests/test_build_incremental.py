@@ -58,6 +58,17 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert snapshot(out) == snapshot(clean)
 
 
+def test_small_rebuilds_add_up_until_the_store_is_compacted(tmp_path):
+    src = corpus(tmp_path / "src", range(10))
+    out = tmp_path / "out"
+    compacted = [build([src], out, files=False, view=False).compacted]
+    for n in (1, 2, 3, 4, 5):  # one document in ten changed each time: the third makes more than a fifth
+        (src / f"doc{n}.txt").write_text(SMALL.format(n=n + 20), encoding="utf-8")
+        compacted.append(build([src], out, files=False, view=False).compacted)
+    assert compacted == [True, False, False, True, False, False]
+    assert build([src], out, files=False, view=False).compacted is False  # nothing changed
+
+
 def test_files_unchanged_since_the_last_build_are_not_read_and_an_edit_that_keeps_size_and_time_is_seen(tmp_path, monkeypatch):
     src = corpus(tmp_path / "src", [1, 2, 3])
     out = tmp_path / "out"
