@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -28,6 +29,7 @@ RELATION_STYLE = {  # relation: (colour, Chinese name, dashed)
 PIXELS_PER_DEGREE = 60
 TOOLTIP_RELATIONS = 20  # relations a place's tooltip lists (a province can have thousands)
 TOOLTIP_SENTENCES = 8  # sentences and documents an edge's tooltip lists: a fact a corpus repeats has thousands
+WEB = re.compile(r"https?://", re.IGNORECASE)  # the only addresses the page links to
 
 
 def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图谱"):
@@ -56,7 +58,7 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
         colour, name, dashed = RELATION_STYLE[d["relation"]]
         net.add_edge(u, v, id=f"e{i}", title=edge_tooltip(G, u, v, d), color=colour, dashes=dashed,
                      arrows="" if d.get("symmetric") or d["relation"] == "partOf" else "to", relation=d["relation"],
-                     width=1 + min(d.get("evidence") or 0, 5) * 0.5)
+                     width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d))
     net.toggle_physics(False)
     return net
 
@@ -133,6 +135,13 @@ def edge_tooltip(G, u, v, d) -> str:
     if len(sentences) > TOOLTIP_SENTENCES:
         lines.append(f"…共 {len(sentences)} 句: kg query evidence --param a={G.nodes[u]['label']} --param b={G.nodes[v]['label']}")
     return "\n".join(lines)
+
+
+def sources(d) -> list[list[str]]:
+    """The first documents of an edge as [title, address] for the page's list of sources; an address only if
+    it is http(s), else ""."""
+    titles, urls = d.get("titles") or [], d.get("urls") or []
+    return [[title, url if WEB.match(url) else ""] for title, url in zip(titles, urls)][:TOOLTIP_SENTENCES]
 
 
 def _money(d) -> str:

@@ -73,8 +73,8 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
 
     Node attributes: label (Chinese), label_en, type, code, parent and province (IRIs), lon, lat, documents.
     Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind
-    (funds); plus evidence (number of evidence sentences), sentences, titles (of the documents) and urls
-    (the documents' addresses, where known).
+    (funds); plus evidence (number of evidence sentences), sentences, titles (of the documents, by date) and
+    urls (their addresses, one for each title, "" where unknown).
     ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
     ``symmetric=True``; use ``G.to_undirected()`` or read both directions when it matters. ``funds`` runs from
     giver to receiver (one edge per funding), ``coBuilds`` from each partner to the park, ``partOf`` (off by
@@ -110,10 +110,12 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
         if u in G and v in G:
             ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
             sentences = list(dict.fromkeys(e[2] for e in ev))
+            documents: dict[str, str] = {}  # "title date" -> its address, the first one known
+            for date, title, _, url in ev:
+                name = f"{title} {date[:10]}".strip()
+                documents[name] = documents.get(name) or url
             G.add_edge(u, v, key=key or fact, fact=fact, evidence=len(sentences), sentences=sentences,
-                       titles=list(dict.fromkeys(f"{title} {date[:10]}".strip() for date, title, *_ in ev)),
-                       urls=list(dict.fromkeys(url for *_, url in ev if url)),
-                       **attrs)
+                       titles=list(documents), urls=list(documents.values()), **attrs)
 
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}

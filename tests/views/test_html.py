@@ -72,6 +72,12 @@ def test_tooltips_list_a_few_sentences_documents_and_relations_and_say_how_many_
     assert lines[-1] == f"…共 {html.TOOLTIP_RELATIONS + 5} 项关系: kg query place --param place=江苏省"
 
 
+def test_an_edge_lists_its_first_documents_with_web_addresses_only():
+    edge = {"titles": [f"文{i}" for i in range(12)], "urls": ["https://a.cn/1", "", "javascript:alert(1)", "HTTP://B.CN/2"] + [""] * 8}
+    assert html.sources(edge)[:4] == [["文0", "https://a.cn/1"], ["文1", ""], ["文2", ""], ["文3", "HTTP://B.CN/2"]]
+    assert len(html.sources(edge)) == html.TOOLTIP_SENTENCES and html.sources({}) == []
+
+
 def test_the_pyvis_network_renders_on_its_own(built_corpus):
     net = html.to_pyvis(graph.to_networkx(built_corpus))
     page = net.generate_html()
@@ -150,3 +156,29 @@ def test_in_browser_hostile_document_is_shown_as_text(browser, tmp_path):
     funding = page.evaluate("kgNetwork.body.data.edges.get().filter(e => e.relation === 'funds')[0].title")
     assert "</script><script>window.__pwned=3</script>" in funding
     assert page.locator("img").count() == 0 and page.evaluate("typeof window.__pwned") == "undefined"
+
+
+def test_in_browser_a_click_on_a_relation_lists_its_documents_and_links_them(browser, tmp_path):
+    import json
+
+    (tmp_path / "corpus").mkdir()
+    record = {"text": "福州市与固原市结对帮扶。", "title": "闽宁协作", "date": "2019-06-12", "url": "https://example.org/a/1"}
+    (tmp_path / "corpus" / "feed.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    (tmp_path / "corpus" / "b.txt").write_text("结对报道\n\n2019-07-01 08:00|来源:宁夏日报\n\n  福州市与固原市结对帮扶。\n", encoding="utf-8")
+    build([tmp_path / "corpus"], tmp_path / "out")
+    page, requests, problems = open_page(browser, tmp_path / "out" / "graph.html")
+    point = page.evaluate("""() => { const e = kgNetwork.body.data.edges.get().find(e => e.relation === 'pairedWith');
+        const p = kgNetwork.getPositions([e.from, e.to]);
+        const m = kgNetwork.canvasToDOM({x: (p[e.from].x + p[e.to].x) / 2, y: (p[e.from].y + p[e.to].y) / 2});
+        const box = document.getElementById('network').getBoundingClientRect();
+        return {x: m.x + box.left, y: m.y + box.top}; }""")
+    page.mouse.click(point["x"], point["y"])
+    items = page.locator("#details li")
+    assert items.count() == 2 and page.locator("#details").inner_text().startswith("来源 Sources")
+    link = items.nth(0).locator("a")  # in date order: the record of 12 June, then the article of 1 July
+    assert link.inner_text() == "闽宁协作 2019-06-12" and link.get_attribute("href") == "https://example.org/a/1"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert items.nth(1).inner_text() == "结对报道 2019-07-01" and items.nth(1).locator("a").count() == 0
+    page.mouse.click(5 + page.evaluate("document.getElementById('network').getBoundingClientRect().left"), 5)
+    assert page.locator("#details li").count() == 0  # a click elsewhere clears the list
+    assert requests == [] and problems == []
