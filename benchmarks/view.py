@@ -37,7 +37,8 @@ def synthetic(n: int, seed: int = 1):
         u, v = f"n{rng.randrange(n)}", f"n{rng.randrange(n)}"
         rel = relations[k % 3]
         G.add_edge(u, v, key=f"e{k}", relation=rel, symmetric=rel == "pairedWith", evidence=1, sentences=["句子。"],
-                   titles=["标题 2020-01-01"], urls=[f"https://example.org/news/{k}.html"], amount=1e7, currency="CNY", year=2020, kind="FiscalAid", level="County")
+                   titles=["标题 2020-01-01"], urls=[f"https://example.org/news/{k}.html"], amount=1e7, currency="CNY",
+                   year=2020, kind="FiscalAid", level="County")
     return G
 
 

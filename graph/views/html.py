@@ -58,7 +58,7 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
         colour, name, dashed = RELATION_STYLE[d["relation"]]
         net.add_edge(u, v, id=f"e{i}", title=edge_tooltip(G, u, v, d), color=colour, dashes=dashed,
                      arrows="" if d.get("symmetric") or d["relation"] == "partOf" else "to", relation=d["relation"],
-                     width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d))
+                     width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d), documents=len(d.get("titles") or []))
     net.toggle_physics(False)
     return net
 

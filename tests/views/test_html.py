@@ -164,7 +164,9 @@ def test_in_browser_a_click_on_a_relation_lists_its_documents_and_links_them(bro
     (tmp_path / "corpus").mkdir()
     record = {"text": "福州市与固原市结对帮扶。", "title": "闽宁协作", "date": "2019-06-12", "url": "https://example.org/a/1"}
     (tmp_path / "corpus" / "feed.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
-    (tmp_path / "corpus" / "b.txt").write_text("结对报道\n\n2019-07-01 08:00|来源:宁夏日报\n\n  福州市与固原市结对帮扶。\n", encoding="utf-8")
+    for day in range(1, 11):  # ten more, none with an address: the list shows the first eight and the count
+        (tmp_path / "corpus" / f"b{day}.txt").write_text(f"结对报道\n\n2019-07-{day:02d} 08:00|来源:宁夏日报\n\n  福州市与固原市结对帮扶。\n",
+                                                         encoding="utf-8")
     build([tmp_path / "corpus"], tmp_path / "out")
     page, requests, problems = open_page(browser, tmp_path / "out" / "graph.html")
     point = page.evaluate("""() => { const e = kgNetwork.body.data.edges.get().find(e => e.relation === 'pairedWith');
@@ -174,8 +176,9 @@ def test_in_browser_a_click_on_a_relation_lists_its_documents_and_links_them(bro
         return {x: m.x + box.left, y: m.y + box.top}; }""")
     page.mouse.click(point["x"], point["y"])
     items = page.locator("#details li")
-    assert items.count() == 2 and page.locator("#details").inner_text().startswith("来源 Sources")
-    link = items.nth(0).locator("a")  # in date order: the record of 12 June, then the article of 1 July
+    assert items.count() == html.TOOLTIP_SENTENCES and page.locator("#details").inner_text().startswith("来源 Sources")
+    assert "前 8 篇, 共 11 篇" in page.locator("#details").inner_text()
+    link = items.nth(0).locator("a")  # in date order: the record of 12 June, then the articles of July
     assert link.inner_text() == "闽宁协作 2019-06-12" and link.get_attribute("href") == "https://example.org/a/1"
     assert link.get_attribute("rel") == "noopener noreferrer"
     assert items.nth(1).inner_text() == "结对报道 2019-07-01" and items.nth(1).locator("a").count() == 0
