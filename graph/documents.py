@@ -12,6 +12,7 @@ from array import array
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
+from urllib.parse import urljoin
 
 from .facts import Evidence
 from .lexicon import lexicon
@@ -145,7 +146,7 @@ class _TextOfHTML(html.parser.HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.parts, self.title, self._skip, self._in_title = [], "", 0, False
-        self.urls = {}  # "canonical" (<link rel=canonical>) and "og:url" (<meta property=og:url>)
+        self.urls = {}  # "canonical" (<link rel=canonical>), "og:url" (<meta property=og:url>), "base" (<base href>)
         self.depth, self.blocks, self._open = 0, [], []  # _open: (depth, index in blocks)
 
     def handle_starttag(self, tag, attrs):
@@ -154,6 +155,8 @@ class _TextOfHTML(html.parser.HTMLParser):
             self.urls.setdefault("canonical", a.get("href", ""))
         elif tag == "meta" and a.get("property", "").lower() == "og:url":
             self.urls.setdefault("og:url", a.get("content", ""))
+        elif tag == "base":
+            self.urls.setdefault("base", a.get("href", ""))
         if tag in self.SKIP:
             self._skip += 1
         self._in_title = tag == "title"
@@ -215,7 +218,10 @@ def read_page(markup: str) -> tuple[str, str | None]:
     title = re.split(r"\s*(?:--|_|\s\|\s|\s-\s)\s*", parser.title.strip())[0]
     header = next((line for line in body.splitlines() if _HEADER_FIELD.search(line.translate(_width_table()))
                    and _DATE.search(line) and line not in article), "")
-    url = web_address(parser.urls.get("canonical")) or web_address(parser.urls.get("og:url"))
+    # a relative canonical link ("/a/1.html") is read against the page's own address, when the page gives one
+    base = web_address(parser.urls.get("base")) or web_address(parser.urls.get("og:url")) or ""
+    canonical = parser.urls.get("canonical")
+    url = (web_address(urljoin(base, canonical)) if canonical else None) or web_address(parser.urls.get("og:url"))
     return "\n\n".join(x for x in (title, header, article) if x), url
 
 

@@ -78,6 +78,12 @@ def test_an_article_keeps_its_web_address_when_it_is_one():
     hostile = page.replace("http://www.sxdaily.com.cn/c.html", "javascript:alert(1)").replace("http://www.sxdaily.com.cn/og.html", "data:,x")
     assert from_bytes(hostile.encode(), "p.html").url is None
     assert from_bytes("南京市与商洛市结对。".encode(), "p.txt").url is None
+    relative = '<html><head>%s<link rel="canonical" href="/a/1.html"></head><body><p>南京市与商洛市结对。</p></body></html>'
+    for head, url in (('<base href="https://www.sxdaily.com.cn/news/">', "https://www.sxdaily.com.cn/a/1.html"),
+                      ('<meta property="og:url" content="http://m.sxdaily.com.cn/x.html">', "http://m.sxdaily.com.cn/a/1.html"),
+                      ("", None), ('<base href="javascript:alert(1)">', None)):
+        assert from_bytes((relative % head).encode(), "p.html").url == url, head
+    assert from_bytes(b'<html><head><base href="https://www.sxdaily.com.cn/"></head><body>x</body></html>', "p.html").url is None
 
 
 def test_html_article_block_and_header_line_are_kept_navigation_dropped():
