@@ -479,14 +479,16 @@ class _Pool:
 
 class _Writer:
     """Writes the chunked output files document by document: new parts from results, unchanged ones copied
-    by the kernel from the last build's file (no Python reads them). The N-Quads of the documents read anew
-    also go to ``sink``, which loads the store."""
+    by the kernel from the last build's file (no Python reads them; a run of parts that lie together there is
+    copied at once). The N-Quads of the documents read anew also go to ``sink``, which loads the store."""
 
     def __init__(self, tmp: Path, out: Path, published: tuple[str, ...], sink):
         self.files, self.old, self.sink = {}, {}, sink
+        self.size, self.pending = {}, {}  # each file's length with what is still to copy; that range of the old file
         for name in published:
             self.files[name] = f = (tmp / name).open("wb")
             f.write(FILES[name].header() if name in FILES else b"[")
+            self.size[name] = f.tell()
             try:
                 self.old[name] = (out / name).open("rb")
             except OSError:
@@ -496,34 +498,45 @@ class _Writer:
         """Where the document's parts went in each file."""
         where = {}
         for name, f in self.files.items():
-            if name in FILES:
-                f.write(FILES[name].separator)
-            else:
-                f.write(b",\n" if f.tell() > 1 else b"\n")
-            start = f.tell()
+            sep = FILES[name].separator if name in FILES else b",\n" if self.size[name] > 1 else b"\n"
             if parts is not None:
-                f.write(parts[name])
+                self._copy(name)
+                f.write(sep + parts[name])
+                length = len(parts[name])
             else:
-                self._copy(name, *entry.parts[name])
-            where[name] = (start, f.tell() - start)
+                offset, length = entry.parts[name]
+                pending = self.pending.get(name)
+                if pending and pending[1] == offset - len(sep):  # the last build wrote the same separator between
+                    self.pending[name] = (pending[0], offset + length)
+                else:
+                    self._copy(name)
+                    f.write(sep)
+                    self.pending[name] = (offset, offset + length)
+            where[name] = (self.size[name] + len(sep), length)
+            self.size[name] += len(sep) + length
         if parts is not None:
             self.sink(parts["dataset.nq"])
         return where
 
-    def _copy(self, name: str, offset: int, length: int) -> None:
+    def _copy(self, name: str) -> None:
+        """Copy the pending range of the old file."""
+        if not self.pending.get(name):
+            return
+        (offset, end), self.pending[name] = self.pending[name], None
         f = self.files[name]
         f.flush()
-        while length:
-            n = os.copy_file_range(self.old[name].fileno(), f.fileno(), length, offset)
+        while offset < end:
+            n = os.copy_file_range(self.old[name].fileno(), f.fileno(), end - offset, offset)
             if n == 0:
                 raise BuildError(f"{self.old[name].name}: changed during the build")
-            offset, length = offset + n, length - n
+            offset += n
         f.seek(0, os.SEEK_END)
 
     def close(self) -> dict[str, tuple[int, int]]:
         """Finish the files; their sizes and times."""
         stats = {}
         for name, f in self.files.items():
+            self._copy(name)
             f.write(FILES[name].footer() if name in FILES else b"\n]\n")
             f.close()
             st = os.stat(f.name)

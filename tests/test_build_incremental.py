@@ -58,6 +58,19 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert snapshot(out) == snapshot(clean)
 
 
+def test_a_rebuild_writes_the_very_files_of_a_clean_build(tmp_path):
+    src = corpus(tmp_path / "src", [1, 2, 3, 4, 5, 6])  # runs of unchanged documents around a change and a removal
+    out = tmp_path / "out"
+    build([src], out, validate=False)
+    (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")
+    (src / "doc4.txt").unlink()
+    (src / "doc9.txt").write_text(SMALL.format(n=9), encoding="utf-8")
+    assert build([src], out, validate=False).extracted == 2
+    build([src], tmp_path / "clean", validate=False)
+    for name in ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json"):
+        assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+
+
 def test_small_rebuilds_add_up_until_the_store_is_compacted(tmp_path):
     src = corpus(tmp_path / "src", range(10))
     out = tmp_path / "out"
