@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from pathlib import Path
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -29,7 +28,6 @@ RELATION_STYLE = {  # relation: (colour, Chinese name, dashed)
 PIXELS_PER_DEGREE = 60
 TOOLTIP_RELATIONS = 20  # relations a place's tooltip lists (a province can have thousands)
 TOOLTIP_SENTENCES = 8  # sentences and documents an edge's tooltip lists: a fact a corpus repeats has thousands
-WEB = re.compile(r"https?://", re.IGNORECASE)  # the only addresses the page links to
 
 
 def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图谱"):
@@ -139,9 +137,11 @@ def edge_tooltip(G, u, v, d) -> str:
 
 def sources(d) -> list[list[str]]:
     """The first documents of an edge as [title, address] for the page's list of sources; an address only if
-    it is http(s), else ""."""
-    titles, urls = d.get("titles") or [], d.get("urls") or []
-    return [[title, url if WEB.match(url) else ""] for title, url in zip(titles, urls)][:TOOLTIP_SENTENCES]
+    it is http(s), else "" (the page links to nothing else)."""
+    from ..documents import web_address
+
+    pairs = list(zip(d.get("titles") or [], d.get("urls") or []))[:TOOLTIP_SENTENCES]
+    return [[title, web_address(url) or ""] for title, url in pairs]
 
 
 def _money(d) -> str:

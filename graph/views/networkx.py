@@ -110,12 +110,12 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
         if u in G and v in G:
             ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
             sentences = list(dict.fromkeys(e[2] for e in ev))
-            documents: dict[str, str] = {}  # "title date" -> its address, the first one known
+            urls: dict[str, str] = {}  # "title date" -> its address, the first one known
             for date, title, _, url in ev:
                 name = f"{title} {date[:10]}".strip()
-                documents[name] = documents.get(name) or url
+                urls[name] = urls.get(name) or url
             G.add_edge(u, v, key=key or fact, fact=fact, evidence=len(sentences), sentences=sentences,
-                       titles=list(documents), urls=list(documents.values()), **attrs)
+                       titles=list(urls), urls=list(urls.values()), **attrs)
 
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}
