@@ -17,6 +17,7 @@ import shutil
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -28,7 +29,8 @@ from .rdf import EWC, ONTOLOGY, PREFIXES, facts_json, graph_iri, quads
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
 INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
-OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", "report.json")
+VIEW = ".view"  # the page's networkx graph, pickled with the start of the build that made it: a rebuild updates it
+OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", VIEW, "report.json")
 MANIFEST = ".manifest"
 SPOOL = "new.nq"
 COMPACT_AFTER = 0.2  # share of the documents changed since the store was last compacted after which a rebuild compacts it
@@ -580,25 +582,33 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
             loader.close(discard=True)  # an interrupted build stops at once; its temporary folder goes
         raise
     (loader or spool).close()
-    manifest.files = writer.close()
-    report.failed[:0] = problems
-    if progress:
-        progress(report.documents, report.documents, None)
-    if report.documents == 0:
-        raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
-    _summarise(report, manifest, validate)
-    if previous:
-        gone = set(previous.docs) - set(manifest.docs)
-        changed = previous.uncompacted + len(new) + len(gone)  # small rebuilds add up: each leaves the store less compact
-        report.compacted = changed > len(previous.docs) * COMPACT_AFTER
-        manifest.uncompacted = 0 if report.compacted else changed
-        report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone, report.compacted), "updated"
-        os.unlink(tmp / SPOOL)
-    else:
-        report.triples, report.store, report.compacted = loader.finish(), "rebuilt", True
-    manifest.triples = report.triples
-    if view:
-        _views(tmp)
+    with ThreadPoolExecutor(1) as copying:  # the last build's unchanged parts are copied while the store and page are made
+        files = copying.submit(writer.close)
+        report.failed[:0] = problems
+        if progress:
+            progress(report.documents, report.documents, None)
+        if report.documents == 0:
+            raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
+        _summarise(report, manifest, validate)
+        last_view = _last_view(out, previous) if view and previous else None
+        touched = set()  # what the changed documents stated before: the view reads it again
+        if previous:
+            gone = set(previous.docs) - set(manifest.docs)
+            if last_view is not None:
+                touched = _touched(out, (new & previous.docs.keys()) | gone)
+            changed = previous.uncompacted + len(new) + len(gone)  # small rebuilds add up: each leaves the store less compact
+            report.compacted = changed > len(previous.docs) * COMPACT_AFTER
+            manifest.uncompacted = 0 if report.compacted else changed
+            report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone, report.compacted), "updated"
+            os.unlink(tmp / SPOOL)
+        else:
+            report.triples, report.store, report.compacted = loader.finish(), "rebuilt", True
+        manifest.triples = report.triples
+        if view:
+            if last_view is not None:
+                touched |= _touched(tmp, new)
+            _views(tmp, manifest, last_view, touched)
+    manifest.files = files.result()
     report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
     return report, manifest
 
@@ -747,12 +757,30 @@ def _write(store, quads: list, merge: set) -> int:
     return len(merge)
 
 
-def _views(tmp: Path) -> None:
-    """The HTML page, read back from the finished store like every other view."""
+def _views(tmp: Path, manifest: _Manifest, last=None, touched: set[str] = frozenset()) -> None:
+    """The HTML page, read back from the finished store like every other view: all of it, or (given the last
+    build's graph) only what the changed documents touched; and that graph, for the next rebuild."""
     from .views import html
-    from .views.networkx import to_networkx
+    from .views.networkx import to_networkx, update
 
-    html.write(to_networkx(tmp), tmp / "graph.html")
+    G = update(last, tmp, touched) if last is not None else to_networkx(tmp)
+    html.write(G, tmp / "graph.html")
+    (tmp / VIEW).write_bytes(pickle.dumps((manifest.started, G), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _touched(out: Path, docs) -> set[str]:
+    from .views.networkx import touched
+
+    return touched(out, [graph_iri(d).value for d in docs])
+
+
+def _last_view(out: Path, previous: _Manifest):
+    """The last build's graph of the page, if it is the one of the last build's store."""
+    try:
+        started, G = pickle.loads((out / VIEW).read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, ImportError):
+        return None
+    return G if started == previous.started else None
 
 
 def _infer(store) -> int:

@@ -12,8 +12,10 @@ import pyoxigraph as ox
 import graph
 from graph import documents
 from graph.build import build
+from graph.views import networkx
 from tests.conftest import ROOT
 
+real_update = networkx.update
 ARTICLE = (ROOT / "corpus" / "sushaan-2018-01-08.txt").read_text(encoding="utf-8")
 SMALL = "标题{n}\n\n2019-06-12 08:00|来源:宁夏日报\n\n  2019年,福建省向我区援助财政资金{n}亿元。福州市与固原市结对帮扶。\n"
 
@@ -58,17 +60,27 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert snapshot(out) == snapshot(clean)
 
 
-def test_a_rebuild_writes_the_very_files_of_a_clean_build(tmp_path):
+def test_a_rebuild_writes_the_very_files_of_a_clean_build(tmp_path, monkeypatch):
     src = corpus(tmp_path / "src", [1, 2, 3, 4, 5, 6])  # runs of unchanged documents around a change and a removal
+    (src / "doc5.txt").write_text(SMALL.format(n=5).replace("福州市与固原市", "闽侯县与西吉县"), encoding="utf-8")
     out = tmp_path / "out"
     build([src], out, validate=False)
     (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")
     (src / "doc4.txt").unlink()
-    (src / "doc9.txt").write_text(SMALL.format(n=9), encoding="utf-8")
-    assert build([src], out, validate=False).extracted == 2
+    (src / "doc5.txt").write_text(SMALL.format(n=5).replace("固原市结对", "固原市彭阳县结对"), encoding="utf-8")
+    (src / "doc9.txt").write_text(SMALL.format(n=9).replace("标题9", "新标题"), encoding="utf-8")
+    updates = []  # the page's graph is updated, not read again: only what the changed documents touched
+    monkeypatch.setattr(networkx, "update", lambda G, source, iris: updates.append(iris) or real_update(G, source, iris))
+    assert build([src], out, validate=False).extracted == 3
+    assert len(updates) == 1 and any("350121" in iri for iri in updates[0])  # 闽侯县, stated only by doc5 before
     build([src], tmp_path / "clean", validate=False)
-    for name in ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json"):
+    for name in ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html"):
         assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    (out / ".view").write_bytes(b"not a pickle")  # a graph that cannot be read is made again
+    (src / "doc1.txt").unlink()
+    assert build([src], out, validate=False).documents == 5 and len(updates) == 1
+    build([src], tmp_path / "clean", validate=False)
+    assert (out / "graph.html").read_bytes() == (tmp_path / "clean" / "graph.html").read_bytes()
 
 
 def test_small_rebuilds_add_up_until_the_store_is_compacted(tmp_path):

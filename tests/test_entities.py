@@ -115,3 +115,23 @@ def test_a_village_name_two_towns_share_is_linked_only_when_its_town_is_named():
     assert village.parent == "division:610622" and village.code is None
     _, found = names("延川县文安驿镇马家坪村与江苏省某村结对。")
     assert found.entities["division:610622103240"].name == "马家坪村"
+
+
+def test_a_document_that_places_something_under_a_division_states_the_chain_up_to_its_province():
+    # The page's rebuild relies on it: a place's province never comes through another document's graph.
+    from graph.documents import read
+    from graph.extract import extract
+    from graph.rdf import EWC, RDF, quads
+    from tests.conftest import ROOT
+
+    chains = 0
+    for path in sorted((ROOT / "tests" / "fixtures" / "articles").iterdir()):
+        graph = quads(extract(read(path)))
+        parent = {q.subject: q.object for q in graph if q.predicate == EWC.partOf}
+        provinces = {q.subject for q in graph if q.predicate == RDF.type and q.object == EWC.Province}
+        for up in parent.values():
+            while up in parent:
+                up = parent[up]
+                chains += 1
+            assert up in provinces, (path.name, up)
+    assert chains > 100

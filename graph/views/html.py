@@ -9,6 +9,8 @@ import hashlib
 import math
 from pathlib import Path
 
+from ..documents import web_address
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 TYPE_STYLE = {  # type: (colour, vis-network shape, Chinese name)
     "Province": ("#c0392b", "diamond", "省级"),
@@ -45,12 +47,12 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
     # Chinese as UTF-8, not \uXXXX (a third of a large page); tojson still escapes < > & ' for the script block
     net.templateEnv.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     positions = geo_layout(G) if layout == "geo" else force_layout(G)
-    degree = dict(G.to_undirected(as_view=True).degree())
     for n, d in G.nodes(data=True):
         colour, shape, _ = TYPE_STYLE[d["type"]]
         x, y = positions[n]
-        net.add_node(n, label=d["label"], title=node_tooltip(G, n), shape=shape, color=colour, x=x, y=y,
-                     size=10 + 3 * math.sqrt(degree.get(n, 0)), physics=False, type=d["type"],
+        edges = incident(G, n)
+        net.add_node(n, label=d["label"], title=node_tooltip(G, n, edges), shape=shape, color=colour, x=x, y=y,
+                     size=10 + 3 * math.sqrt(len(edges)), physics=False, type=d["type"],
                      province=d.get("province") or "")
     for i, (u, v, d) in enumerate(G.edges(data=True)):
         colour, name, dashed = RELATION_STYLE[d["relation"]]
@@ -103,13 +105,19 @@ def write(G, path: str | Path, **options) -> Path:
     return path
 
 
-def node_tooltip(G, n) -> str:
+def incident(G, n) -> list[tuple]:
+    """The edges (u, v, data) out of ``n``, then those into it; their number is the node's degree."""
+    return ([(n, v, e) for v, keys in G.succ[n].items() for e in keys.values()]
+            + [(u, n, e) for u, keys in G.pred[n].items() for e in keys.values()])
+
+
+def node_tooltip(G, n, edges: list[tuple] | None = None) -> str:
     """Plain text (the page shows it as text): names, code, parent, and the facts at this node."""
     d = G.nodes[n]
     lines = [d["label"] + (f" ({d['label_en']})" if d.get("label_en") else "")]
     lines.append(" · ".join(x for x in (d["type"], f"代码 {d['code']}" if d.get("code") else "",
                                        f"上级 {G.nodes[d['parent']]['label']}" if d.get("parent") in G else "") if x))
-    edges = list(G.out_edges(n, data=True)) + list(G.in_edges(n, data=True))
+    edges = incident(G, n) if edges is None else edges
     for u, v, e in edges[:TOOLTIP_RELATIONS]:
         other = G.nodes[v if u == n else u]["label"]
         lines.append(f"{RELATION_STYLE[e['relation']][1]} {other}" + (f" {_money(e)}" if e["relation"] == "funds" else ""))
@@ -138,8 +146,6 @@ def edge_tooltip(G, u, v, d) -> str:
 def sources(d) -> list[list[str]]:
     """The first documents of an edge as [title, address] for the page's list of sources; an address only if
     it is http(s), else "" (the page links to nothing else)."""
-    from ..documents import web_address
-
     pairs = list(zip(d.get("titles") or [], d.get("urls") or []))[:TOOLTIP_SENTENCES]
     return [[title, web_address(url) or ""] for title, url in pairs]
 

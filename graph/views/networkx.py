@@ -13,59 +13,61 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://pur
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <https://schema.org/>
 """
 INFERRED = "https://w3id.org/ewc/id/graph/inferred"
-# One small query per attribute, joined here: OPTIONALs in one query would multiply the rows of an entity
-# with several labels or documents.
-NODES = _P + """
-SELECT ?e ?type ?zh WHERE {
-  { SELECT DISTINCT ?e ?type WHERE {
-      VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
-                              (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
-      ?e a ?class } }
-  { SELECT ?e ?zh WHERE { ?e skos:prefLabel ?zh } }
-}"""
-NODE_ATTRIBUTES = {
-    "label_en": _P + 'SELECT DISTINCT ?e ?v WHERE { ?e rdfs:label ?v FILTER(LANG(?v) = "en") }',
-    "code": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:code ?v }",
-    "lat": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:lat ?v }",
-    "lon": _P + "SELECT DISTINCT ?e ?v WHERE { ?e wgs:long ?v }",
-    "parent": _P + "SELECT ?e ?v WHERE { ?e ewc:partOf ?v FILTER NOT EXISTS { GRAPH <%s> { ?e ewc:partOf ?v } } }" % INFERRED,
-    "province": _P + "SELECT DISTINCT ?e ?v WHERE { ?e ewc:partOf ?v . ?v a ewc:Province }",
-    "documents": _P + "SELECT ?e (COUNT(DISTINCT ?d) AS ?v) WHERE { ?e ewc:mentionedIn ?d } GROUP BY ?e",
+_CLASSES = """VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
+                         (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }"""
+# What the view reads: name → (the query over the whole store, the query for the entities or facts ?x that a
+# change touched, whose {values} lists them). One small query per attribute, joined in Python: OPTIONALs in one
+# query would multiply the rows of an entity with several labels or documents. Each part of a whole-store query
+# is a subquery: Oxigraph reads each one through and joins them by hash, several times faster than looking up
+# every row of one pattern in the next; for a few IRIs, looking up is what is fast: LATERAL has each of them looked
+# up in turn (else Oxigraph may read a whole class through and keep those it lists). Evidence and documents are
+# read apart: one query with the OPTIONALs and an ORDER BY over every sentence takes several times as long.
+# A pairing's partners are put in order in Python: comparing IRIs in the query would read each one's text.
+READS = {
+    "nodes": ("""SELECT ?x ?type ?zh WHERE { { SELECT DISTINCT ?x ?type WHERE { %s ?x a ?class } }
+                 { SELECT ?x ?zh WHERE { ?x skos:prefLabel ?zh } } }""" % _CLASSES,
+              "SELECT DISTINCT ?x ?type ?zh WHERE { {values} LATERAL { %s ?x a ?class ; skos:prefLabel ?zh } }" % _CLASSES),
+    "label_en": 'SELECT DISTINCT ?x ?v WHERE { {values} ?x rdfs:label ?v FILTER(LANG(?v) = "en") }',
+    "code": "SELECT DISTINCT ?x ?v WHERE { {values} ?x ewc:code ?v }",
+    "lat": "SELECT DISTINCT ?x ?v WHERE { {values} ?x wgs:lat ?v }",
+    "lon": "SELECT DISTINCT ?x ?v WHERE { {values} ?x wgs:long ?v }",
+    "parent": "SELECT ?x ?v WHERE { {values} ?x ewc:partOf ?v FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?v } } }" % INFERRED,
+    "province": ("SELECT DISTINCT ?x ?v WHERE { ?x ewc:partOf ?v . ?v a ewc:Province }",
+                 "SELECT DISTINCT ?x ?v WHERE { {values} LATERAL { ?x ewc:partOf ?v . ?v a ewc:Province } }"),
+    "documents": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:mentionedIn ?d } GROUP BY ?x",
+    "evidence": ("""SELECT ?x ?sentence ?doc WHERE {
+                    { SELECT ?x WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?x a ?class } }
+                    { SELECT ?x ?ev WHERE { ?x ewc:evidence ?ev } } { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
+                    { SELECT ?ev ?sentence WHERE { ?ev ewc:sentence ?sentence } } }""",
+                 """SELECT ?x ?sentence ?doc WHERE { {values} LATERAL {
+                    ?x a ?class FILTER(?class IN (ewc:Pairing, ewc:Funding, ewc:CoBuilding))
+                    ?x ewc:evidence ?ev . ?ev ewc:inDocument ?doc ; ewc:sentence ?sentence } }"""),
+    "sources": ("""SELECT ?doc ?title ?date ?url WHERE { ?doc a ewc:Document
+                                 OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
+                                 OPTIONAL { ?doc schema:url ?url } }""",
+                              """SELECT DISTINCT ?doc ?title ?date ?url WHERE { {values} LATERAL { ?x ewc:statedIn ?doc
+                                 OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
+                                 OPTIONAL { ?doc schema:url ?url } } }"""),
+    "pairings": ("SELECT ?x ?p ?level WHERE { { SELECT ?x ?level WHERE { ?x ewc:pairingLevel ?level } } "
+                 "{ SELECT ?x ?p WHERE { ?x ewc:partner ?p } } }",
+                 "SELECT ?x ?p ?level WHERE { {values} LATERAL { ?x ewc:pairingLevel ?level ; ewc:partner ?p } }"),
+    "pairing years": ("SELECT ?x ?y WHERE { { SELECT ?x WHERE { ?x a ewc:Pairing } } { SELECT ?x ?y WHERE { ?x ewc:year ?y } } }",
+                      "SELECT ?x ?y WHERE { {values} LATERAL { ?x a ewc:Pairing ; ewc:year ?y } }"),
+    "fundings": ("""SELECT ?x ?a ?b ?amount ?currency ?year ?kind WHERE {
+                    { SELECT ?x ?a WHERE { ?x a ewc:Funding ; ewc:giver ?a } } { SELECT ?x ?b WHERE { ?x ewc:receiver ?b } }
+                    { SELECT ?x ?amount WHERE { ?x ewc:amount ?amount } } { SELECT ?x ?currency WHERE { ?x ewc:currency ?currency } }
+                    { SELECT ?x ?k WHERE { ?x ewc:fundingKind ?k } } OPTIONAL { SELECT ?x ?year WHERE { ?x ewc:year ?year } }
+                    BIND(STRAFTER(STR(?k), "#") AS ?kind) }""",
+                 """SELECT ?x ?a ?b ?amount ?currency ?year ?kind WHERE { {values} LATERAL { ?x a ewc:Funding ; ewc:giver ?a ;
+                    ewc:receiver ?b ; ewc:amount ?amount ; ewc:currency ?currency ; ewc:fundingKind ?k .
+                    OPTIONAL { ?x ewc:year ?year } } BIND(STRAFTER(STR(?k), "#") AS ?kind) }"""),
+    "cobuilds": ("SELECT ?x ?a ?b WHERE { ?x a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }",
+                 "SELECT ?x ?a ?b WHERE { {values} LATERAL { ?x a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b } }"),
+    "part of": "SELECT ?x ?b WHERE { {values} ?x ewc:partOf ?b FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?b } } }" % INFERRED,
 }
-# Evidence and documents are read apart and joined here: one query with the OPTIONALs and an ORDER BY over
-# every evidence sentence takes several times as long on a large corpus. Each part of a whole-graph query is
-# a subquery: Oxigraph reads each one through and joins them by hash, several times faster than looking up
-# every row of one pattern in the next.
-EVIDENCE = _P + """
-SELECT ?fact ?sentence ?doc WHERE {
-  { SELECT ?fact WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?fact a ?class } }
-  { SELECT ?fact ?ev WHERE { ?fact ewc:evidence ?ev } }
-  { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
-  { SELECT ?ev ?sentence WHERE { ?ev ewc:sentence ?sentence } }
-}"""
-DOCUMENTS = _P + """
-SELECT ?doc ?title ?date ?url WHERE {
-  ?doc a ewc:Document OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url }
-}"""
-# A pairing's partners are put in order here: comparing IRIs in the query would read each one's text.
-PAIRINGS = _P + """
-SELECT ?fact ?x ?level WHERE {
-  { SELECT ?fact ?level WHERE { ?fact ewc:pairingLevel ?level } } { SELECT ?fact ?x WHERE { ?fact ewc:partner ?x } }
-}"""
-PAIRING_YEARS = _P + """
-SELECT ?fact ?y WHERE { { SELECT ?fact WHERE { ?fact a ewc:Pairing } } { SELECT ?fact ?y WHERE { ?fact ewc:year ?y } } }"""
-FUNDINGS = _P + """
-SELECT ?fact ?a ?b ?amount ?currency ?year ?kind WHERE {
-  { SELECT ?fact ?a WHERE { ?fact a ewc:Funding ; ewc:giver ?a } }
-  { SELECT ?fact ?b WHERE { ?fact ewc:receiver ?b } }
-  { SELECT ?fact ?amount WHERE { ?fact ewc:amount ?amount } }
-  { SELECT ?fact ?currency WHERE { ?fact ewc:currency ?currency } }
-  { SELECT ?fact ?k WHERE { ?fact ewc:fundingKind ?k } }
-  OPTIONAL { SELECT ?fact ?year WHERE { ?fact ewc:year ?year } }
-  BIND(STRAFTER(STR(?k), "#") AS ?kind)
-}"""
-COBUILDS = _P + """SELECT ?fact ?a ?b WHERE { ?fact a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }"""
-PART_OF = _P + """SELECT ?a ?b WHERE { ?a ewc:partOf ?b FILTER NOT EXISTS { GRAPH <%s> { ?a ewc:partOf ?b } } }""" % INFERRED
+READS = {name: tuple(_P + q for q in (reads if isinstance(reads, tuple) else (reads.replace("{values} ", ""), reads)))
+         for name, reads in READS.items()}
+NODE_ATTRIBUTES = ("label_en", "code", "lat", "lon", "parent", "province", "documents")
 
 
 def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, relations=DEFAULT_RELATIONS):
@@ -78,68 +80,123 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
     ``symmetric=True``; use ``G.to_undirected()`` or read both directions when it matters. ``funds`` runs from
     giver to receiver (one edge per funding), ``coBuilds`` from each partner to the park, ``partOf`` (off by
-    default) from a division to its parent. ``types`` keeps only entities of those types.
+    default) from a division to its parent. ``types`` keeps only entities of those types. Nodes come in the
+    order of their IRIs, edges in that of their ends and keys: the same graph gives the same order.
 
     >>> G = to_networkx(getfixture("built_corpus"))
     >>> G.nodes["https://w3id.org/ewc/id/division/610528"]["label"], G.number_of_edges()
     ('富平县', 12)
     """
-    import networkx as nx
-
-    kg = source if isinstance(source, KnowledgeGraph) else load(source)
     unknown = set(relations) - set(RELATIONS)
     if unknown:
         raise ValueError(f"unknown relations {sorted(unknown)}; choose from {', '.join(RELATIONS)}")
+    nodes, edges = _read(_open(source), relations)
+    if types:
+        nodes = {n: d for n, d in nodes.items() if d["type"] in types}
+    return _graph(nodes, edges)
+
+
+def update(G, source: str | Path | KnowledgeGraph, iris: set[str]):
+    """``G``, made by ``to_networkx`` with its defaults, brought up to date with the store after a change that
+    touched only ``iris`` (see ``touched``): those entities and facts are read again, the rest kept. The
+    result equals ``to_networkx(source)``."""
+    nodes, edges = _read(_open(source), DEFAULT_RELATIONS, only=iris)
+    nodes = {**{n: d for n, d in G.nodes(data=True) if n not in iris}, **nodes}
+    kept = [(u, v, k, d) for u, v, k, d in G.edges(keys=True, data=True) if d.get("fact") not in iris]
+    return _graph(nodes, kept + edges)
+
+
+TOUCHED = _P + """
+SELECT DISTINCT ?x WHERE {
+  VALUES ?class { ewc:Province ewc:City ewc:County ewc:Town ewc:Village ewc:Park ewc:Program
+                  ewc:Pairing ewc:Funding ewc:CoBuilding }
+  {graphs} GRAPH ?g { ?x a ?class }
+}"""
+
+
+def touched(source: str | Path | KnowledgeGraph, graphs: list[str]) -> set[str]:
+    """The entities and facts of the view that a change to these named graphs (documents) can alter: those the
+    graphs state (ask the store before the change and after it). A place's province does not come through
+    another document: a document that places something under a division states the division's own chain."""
+    if not graphs:
+        return set()
+    values = "VALUES ?g { %s }" % " ".join(f"<{g}>" for g in graphs)
+    return {row[0].value for row in _open(source).raw(TOUCHED.replace("{graphs}", values))}
+
+
+def _open(source) -> KnowledgeGraph:
+    return source if isinstance(source, KnowledgeGraph) else load(source)
+
+
+def _graph(nodes: dict, edges: list):
+    """A MultiDiGraph of these nodes, in IRI order, and of the edges between them, in order of ends and key."""
+    import networkx as nx
+
     G = nx.MultiDiGraph()
-    attributes = {name: {r["e"]: r["v"] for r in kg.query(q)} for name, q in NODE_ATTRIBUTES.items()}
-    for r in kg.query(NODES):
-        if types and r["type"] not in types:
-            continue
-        e = r["e"]
-        G.add_node(e, label=r["zh"], type=r["type"], **{name: values.get(e) for name, values in attributes.items()})
+    G.add_nodes_from(sorted(nodes.items()))
+    G.add_edges_from(sorted(((u, v, k, d) for u, v, k, d in edges if u in nodes and v in nodes), key=lambda e: e[:3]))
+    return G
+
+
+def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[dict, list]:
+    """Nodes (IRI → attributes) and edges (u, v, key, attributes), of the whole store or, with ``only``, of
+    those entities and facts alone; an edge may name a node that is not there (the caller keeps what has both)."""
+    values = "" if only is None else "VALUES ?x { %s }" % " ".join(f"<{iri}>" for iri in sorted(only))
+
+    def rows(name, raw=False):
+        full, some = READS[name]
+        text = full if only is None else some.replace("{values}", values)
+        return kg.raw(text) if raw else kg.query(text)
+
+    if only is not None and not only:
+        return {}, []
+    attributes = {name: {r["x"]: r["v"] for r in rows(name)} for name in NODE_ATTRIBUTES}
+    nodes = {}
+    for r in rows("nodes"):
+        e = r["x"]
+        nodes[e] = d = {"label": r["zh"], "type": r["type"], **{name: values.get(e) for name, values in attributes.items()}}
         if r["type"] == "Province":
-            G.nodes[e]["province"] = e
-        G.nodes[e]["documents"] = G.nodes[e]["documents"] or 0
-    documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "", r["url"] or "") for r in kg.query(DOCUMENTS)}
+            d["province"] = e
+        d["documents"] = d["documents"] or 0
+    documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "", r["url"] or "") for r in rows("sources")}
     evidence: dict[str, list[tuple]] = {}
-    for fact, sentence, doc in kg.raw(EVIDENCE):  # terms, not dicts: a large corpus has a row per sentence
+    for fact, sentence, doc in rows("evidence", raw=True):  # terms, not dicts: a large corpus has a row per sentence
         date, title, url = documents.get(doc.value, ("", "", ""))
         evidence.setdefault(fact.value, []).append((date, title, sentence.value, url))
+    edges = []
 
     def add(u, v, fact, key=None, **attrs):
-        if u in G and v in G:
-            ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
-            sentences = list(dict.fromkeys(e[2] for e in ev))
-            urls: dict[str, str] = {}  # "title date" -> its address, the first one known
-            for date, title, _, url in ev:
-                name = f"{title} {date[:10]}".strip()
-                urls[name] = urls.get(name) or url
-            G.add_edge(u, v, key=key or fact, fact=fact, evidence=len(sentences), sentences=sentences,
-                       titles=list(urls), urls=list(urls.values()), **attrs)
+        ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
+        sentences = list(dict.fromkeys(e[2] for e in ev))
+        urls: dict[str, str] = {}  # "title date" -> its address, the first one known
+        for date, title, _, url in ev:
+            name = f"{title} {date[:10]}".strip()
+            urls[name] = urls.get(name) or url
+        edges.append((u, v, key or fact, dict(fact=fact, evidence=len(sentences), sentences=sentences,
+                                              titles=list(urls), urls=list(urls.values()), **attrs)))
 
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}
-        for fact, x, level in kg.raw(PAIRINGS):
+        for fact, x, level in rows("pairings", raw=True):
             partners.setdefault(fact.value, set()).add(x.value)
             levels[fact.value] = level.value
-        for fact, y in kg.raw(PAIRING_YEARS):
+        for fact, y in rows("pairing years", raw=True):
             years.setdefault(fact.value, set()).add(int(y.value))
         for fact, pair in partners.items():
             if len(pair) == 2:  # as the shapes require
                 a, b = sorted(pair)
                 add(a, b, fact, relation="pairedWith", symmetric=True, level=levels[fact], years=sorted(years.get(fact, ())))
     if "funds" in relations:
-        for r in kg.query(FUNDINGS):
-            add(r["a"], r["b"], r["fact"], relation="funds", amount=r["amount"], currency=r["currency"],
+        for r in rows("fundings"):
+            add(r["a"], r["b"], r["x"], relation="funds", amount=r["amount"], currency=r["currency"],
                 year=r["year"], kind=r["kind"])
     if "coBuilds" in relations:
-        for r in kg.query(COBUILDS):
-            add(r["a"], r["b"], r["fact"], key=f"{r['fact']}#{r['a']}", relation="coBuilds")
+        for r in rows("cobuilds"):
+            add(r["a"], r["b"], r["x"], key=f"{r['x']}#{r['a']}", relation="coBuilds")
     if "partOf" in relations:
-        for r in kg.query(PART_OF):
-            if r["a"] in G and r["b"] in G:
-                G.add_edge(r["a"], r["b"], key=f"{r['a']}>{r['b']}", relation="partOf")
-    return G
+        for r in rows("part of"):
+            edges.append((r["x"], r["b"], f"{r['x']}>{r['b']}", {"relation": "partOf"}))
+    return nodes, edges
 
 
 EXPORT_FORMATS = ("graphml", "gexf", "json", "jsonld")
