@@ -765,7 +765,8 @@ def _views(tmp: Path, manifest: _Manifest, last=None, touched: set[str] = frozen
 
     G = update(last, tmp, touched) if last is not None else to_networkx(tmp)
     html.write(G, tmp / "graph.html")
-    (tmp / VIEW).write_bytes(pickle.dumps((manifest.started, G), protocol=pickle.HIGHEST_PROTOCOL))
+    with (tmp / VIEW).open("wb") as f:
+        pickle.dump((manifest.started, G), f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _touched(out: Path, docs) -> set[str]:

@@ -76,6 +76,10 @@ def test_a_rebuild_writes_the_very_files_of_a_clean_build(tmp_path, monkeypatch)
     build([src], tmp_path / "clean", validate=False)
     for name in ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html"):
         assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    _, kept = pickle.loads((out / ".view").read_bytes())  # the graph kept for the next rebuild: a full read's
+    G = graph.to_networkx(out)
+    assert list(kept.nodes(data=True)) == list(G.nodes(data=True))
+    assert list(kept.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
     (out / ".view").write_bytes(b"not a pickle")  # a graph that cannot be read is made again
     (src / "doc1.txt").unlink()
     assert build([src], out, validate=False).documents == 5 and len(updates) == 1

@@ -16,13 +16,14 @@ INFERRED = "https://w3id.org/ewc/id/graph/inferred"
 _CLASSES = """VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
                          (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }"""
 # What the view reads: name → (the query over the whole store, the query for the entities or facts ?x that a
-# change touched, whose {values} lists them). One small query per attribute, joined in Python: OPTIONALs in one
-# query would multiply the rows of an entity with several labels or documents. Each part of a whole-store query
-# is a subquery: Oxigraph reads each one through and joins them by hash, several times faster than looking up
-# every row of one pattern in the next; for a few IRIs, looking up is what is fast: LATERAL has each of them looked
-# up in turn (else Oxigraph may read a whole class through and keep those it lists). Evidence and documents are
-# read apart: one query with the OPTIONALs and an ORDER BY over every sentence takes several times as long.
-# A pairing's partners are put in order in Python: comparing IRIs in the query would read each one's text.
+# change touched, listed where {values} stands); one string serves both when {values} can simply go.
+# One small query per attribute, joined in Python: OPTIONALs in one query would multiply the rows of an entity
+# with several labels or documents. Each part of a whole-store query is a subquery: Oxigraph reads each one
+# through and joins them by hash, several times faster than looking up every row of one pattern in the next.
+# For a few IRIs looking up is fast, and LATERAL makes Oxigraph look each one up (else it may read a whole
+# class through and keep those listed). Evidence and documents are read apart: one query with the OPTIONALs
+# and an ORDER BY over every sentence takes several times as long. A pairing's partners are put in order in
+# Python: comparing IRIs in the query would read each one's text.
 READS = {
     "nodes": ("""SELECT ?x ?type ?zh WHERE { { SELECT DISTINCT ?x ?type WHERE { %s ?x a ?class } }
                  { SELECT ?x ?zh WHERE { ?x skos:prefLabel ?zh } } }""" % _CLASSES,
@@ -43,11 +44,9 @@ READS = {
                     ?x a ?class FILTER(?class IN (ewc:Pairing, ewc:Funding, ewc:CoBuilding))
                     ?x ewc:evidence ?ev . ?ev ewc:inDocument ?doc ; ewc:sentence ?sentence } }"""),
     "sources": ("""SELECT ?doc ?title ?date ?url WHERE { ?doc a ewc:Document
-                                 OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
-                                 OPTIONAL { ?doc schema:url ?url } }""",
-                              """SELECT DISTINCT ?doc ?title ?date ?url WHERE { {values} LATERAL { ?x ewc:statedIn ?doc
-                                 OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date }
-                                 OPTIONAL { ?doc schema:url ?url } } }"""),
+                   OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url } }""",
+                """SELECT DISTINCT ?doc ?title ?date ?url WHERE { {values} LATERAL { ?x ewc:statedIn ?doc
+                   OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url } } }"""),
     "pairings": ("SELECT ?x ?p ?level WHERE { { SELECT ?x ?level WHERE { ?x ewc:pairingLevel ?level } } "
                  "{ SELECT ?x ?p WHERE { ?x ewc:partner ?p } } }",
                  "SELECT ?x ?p ?level WHERE { {values} LATERAL { ?x ewc:pairingLevel ?level ; ewc:partner ?p } }"),
@@ -141,20 +140,20 @@ def _graph(nodes: dict, edges: list):
 def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[dict, list]:
     """Nodes (IRI → attributes) and edges (u, v, key, attributes), of the whole store or, with ``only``, of
     those entities and facts alone; an edge may name a node that is not there (the caller keeps what has both)."""
-    values = "" if only is None else "VALUES ?x { %s }" % " ".join(f"<{iri}>" for iri in sorted(only))
+    if only is not None and not only:
+        return {}, []
+    listed = "" if only is None else "VALUES ?x { %s }" % " ".join(f"<{iri}>" for iri in sorted(only))
 
     def rows(name, raw=False):
         full, some = READS[name]
-        text = full if only is None else some.replace("{values}", values)
+        text = full if only is None else some.replace("{values}", listed)
         return kg.raw(text) if raw else kg.query(text)
 
-    if only is not None and not only:
-        return {}, []
     attributes = {name: {r["x"]: r["v"] for r in rows(name)} for name in NODE_ATTRIBUTES}
     nodes = {}
     for r in rows("nodes"):
         e = r["x"]
-        nodes[e] = d = {"label": r["zh"], "type": r["type"], **{name: values.get(e) for name, values in attributes.items()}}
+        nodes[e] = d = {"label": r["zh"], "type": r["type"], **{name: found.get(e) for name, found in attributes.items()}}
         if r["type"] == "Province":
             d["province"] = e
         d["documents"] = d["documents"] or 0
