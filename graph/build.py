@@ -33,6 +33,9 @@ VIEW = ".view"  # the page's networkx graph, pickled with the start of the build
 OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", VIEW, "report.json")
 MANIFEST = ".manifest"
 SPOOL = "new.nq"
+# share of the documents changed beyond which a rebuild reads the page's graph whole rather than updating it:
+# re-reading what they touch would take as long (10,000 documents, 1,500 changed: 5.6 s, against 4.6 s)
+UPDATE_VIEW_AT_MOST = 0.1
 COMPACT_AFTER = 0.2  # share of the documents changed since the store was last compacted after which a rebuild compacts it
 
 
@@ -590,10 +593,11 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
         if report.documents == 0:
             raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
         _summarise(report, manifest, validate)
-        last_view = _last_view(out, previous) if view and previous else None
-        touched = set()  # what the changed documents stated before: the view reads it again
+        last_view, touched = None, set()  # the last build's page graph; what the changed documents stated before
         if previous:
             gone = set(previous.docs) - set(manifest.docs)
+            if view and len(new) + len(gone) <= len(previous.docs) * UPDATE_VIEW_AT_MOST:
+                last_view = _last_view(out, previous)
             if last_view is not None:
                 touched = _touched(out, (new & previous.docs.keys()) | gone)
             changed = previous.uncompacted + len(new) + len(gone)  # small rebuilds add up: each leaves the store less compact
@@ -607,7 +611,7 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
         if view:
             if last_view is not None:
                 touched |= _touched(tmp, new)
-            _views(tmp, manifest, last_view, touched)
+            _views(tmp, manifest.started, last_view, touched)
     manifest.files = files.result()
     report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
     return report, manifest
@@ -757,16 +761,17 @@ def _write(store, quads: list, merge: set) -> int:
     return len(merge)
 
 
-def _views(tmp: Path, manifest: _Manifest, last=None, touched: set[str] = frozenset()) -> None:
+def _views(tmp: Path, started: int, last=None, touched: set[str] = frozenset()) -> None:
     """The HTML page, read back from the finished store like every other view: all of it, or (given the last
-    build's graph) only what the changed documents touched; and that graph, for the next rebuild."""
+    build's graph) only what the changed documents touched; and that graph, marked with the build's start, for
+    the next rebuild."""
     from .views import html
     from .views.networkx import to_networkx, update
 
     G = update(last, tmp, touched) if last is not None else to_networkx(tmp)
     html.write(G, tmp / "graph.html")
     with (tmp / VIEW).open("wb") as f:
-        pickle.dump((manifest.started, G), f, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump((started, G), f, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _touched(out: Path, docs) -> set[str]:

@@ -60,31 +60,39 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     assert snapshot(out) == snapshot(clean)
 
 
-def test_a_rebuild_writes_the_very_files_of_a_clean_build(tmp_path, monkeypatch):
-    src = corpus(tmp_path / "src", [1, 2, 3, 4, 5, 6])  # runs of unchanged documents around a change and a removal
+def test_a_rebuild_writes_the_very_files_and_page_of_a_clean_build(tmp_path, monkeypatch):
+    src = corpus(tmp_path / "src", range(1, 41))  # runs of unchanged documents around changes and a removal
     (src / "doc5.txt").write_text(SMALL.format(n=5).replace("福州市与固原市", "闽侯县与西吉县"), encoding="utf-8")
     out = tmp_path / "out"
     build([src], out, validate=False)
+
+    def same_as_a_clean_build(*names):
+        clean = tmp_path / f"clean{len(list(tmp_path.glob('clean*')))}"
+        build([src], clean, validate=False)
+        for name in names:
+            assert (out / name).read_bytes() == (clean / name).read_bytes(), name
+
     (src / "doc2.txt").write_text(SMALL.format(n=7), encoding="utf-8")
     (src / "doc4.txt").unlink()
     (src / "doc5.txt").write_text(SMALL.format(n=5).replace("固原市结对", "固原市彭阳县结对"), encoding="utf-8")
-    (src / "doc9.txt").write_text(SMALL.format(n=9).replace("标题9", "新标题"), encoding="utf-8")
+    (src / "doc41.txt").write_text(SMALL.format(n=41).replace("标题41", "新标题"), encoding="utf-8")
     updates = []  # the page's graph is updated, not read again: only what the changed documents touched
     monkeypatch.setattr(networkx, "update", lambda G, source, iris: updates.append(iris) or real_update(G, source, iris))
     assert build([src], out, validate=False).extracted == 3
     assert len(updates) == 1 and any("350121" in iri for iri in updates[0])  # 闽侯县, stated only by doc5 before
-    build([src], tmp_path / "clean", validate=False)
-    for name in ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html"):
-        assert (out / name).read_bytes() == (tmp_path / "clean" / name).read_bytes(), name
+    same_as_a_clean_build("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html")
     _, kept = pickle.loads((out / ".view").read_bytes())  # the graph kept for the next rebuild: a full read's
     G = graph.to_networkx(out)
     assert list(kept.nodes(data=True)) == list(G.nodes(data=True))
     assert list(kept.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
     (out / ".view").write_bytes(b"not a pickle")  # a graph that cannot be read is made again
     (src / "doc1.txt").unlink()
-    assert build([src], out, validate=False).documents == 5 and len(updates) == 1
-    build([src], tmp_path / "clean", validate=False)
-    assert (out / "graph.html").read_bytes() == (tmp_path / "clean" / "graph.html").read_bytes()
+    assert build([src], out, validate=False).documents == 39 and len(updates) == 1
+    same_as_a_clean_build("graph.html")
+    for n in range(10, 20):  # a quarter of the documents changed: reading the page's graph whole is quicker
+        (src / f"doc{n}.txt").write_text(SMALL.format(n=n + 100), encoding="utf-8")
+    assert build([src], out, validate=False).extracted == 10 and len(updates) == 1
+    same_as_a_clean_build("graph.html")
 
 
 def test_small_rebuilds_add_up_until_the_store_is_compacted(tmp_path):
