@@ -219,9 +219,10 @@ def read_page(markup: str) -> tuple[str, str | None]:
     header = next((line for line in body.splitlines() if _HEADER_FIELD.search(line.translate(_width_table()))
                    and _DATE.search(line) and line not in article), "")
     # a relative canonical link ("/a/1.html") is read against the page's own address, when the page gives one
-    base = web_address(parser.urls.get("base")) or web_address(parser.urls.get("og:url")) or ""
+    og_url = web_address(parser.urls.get("og:url"))
+    base = web_address(parser.urls.get("base")) or og_url or ""
     canonical = parser.urls.get("canonical")
-    url = (web_address(urljoin(base, canonical)) if canonical else None) or web_address(parser.urls.get("og:url"))
+    url = (web_address(urljoin(base, canonical)) if canonical else None) or og_url
     return "\n\n".join(x for x in (title, header, article) if x), url
 
 
