@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -347,7 +348,8 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     """
     started = time.monotonic()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    with _os_errors(f"{out}: cannot make the output folder"):
+        out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
         for stale in [*out.glob(".build-*"), out / ".cache"]:  # left by a killed build, or by an older version
             shutil.rmtree(stale, ignore_errors=True)
@@ -355,18 +357,40 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
         report = _unchanged(previous, paths, out, validate=validate, files=files, view=view)
         if report is not None:
             report.seconds = round(time.monotonic() - started, 3)
-            atomic_write(out / "report.json", json.dumps(asdict(report), ensure_ascii=False, indent=2).encode("utf-8"))
+            with _os_errors(f"{out}: cannot write report.json"):
+                atomic_write(out / "report.json", json.dumps(asdict(report), ensure_ascii=False, indent=2).encode("utf-8"))
             return report
-        tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+        tmp = None
         try:
-            report, manifest = _build_into(tmp, out, paths, previous, validate=validate, files=files, view=view,
-                                           progress=progress, jobs=jobs, dask=dask)
-            report.seconds = round(time.monotonic() - started, 3)
-            (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
-            _publish(tmp, out, manifest)
+            # a full disk or a file size limit stops the build before anything is published
+            with _os_errors(f"{out}: the build stopped", "the previous outputs are unchanged"):
+                tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
+                report, manifest = _build_into(tmp, out, paths, previous, validate=validate, files=files, view=view,
+                                               progress=progress, jobs=jobs, dask=dask)
+                report.seconds = round(time.monotonic() - started, 3)
+                (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
+            with _os_errors(f"{out}: the outputs could not all be put in place", "build again"):
+                _publish(tmp, out, manifest)
         finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+            if tmp is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
     return report
+
+
+@contextmanager
+def _os_errors(what: str, then: str = ""):
+    """An OSError raised inside (a full disk, a file size limit, a folder that is a file) as a one-line
+    BuildError: what failed, why, and what follows."""
+    try:
+        yield
+    except OSError as exc:
+        raise BuildError(f"{what} ({os_reason(exc)})" + (f"; {then}" if then else "")) from None
+
+
+def os_reason(exc: OSError) -> str:
+    """Why an OSError happened, and to which file, in a few words."""
+    reason = exc.strerror or str(exc)
+    return f"{reason}: {exc.filename}" if exc.filename and str(exc.filename) not in reason else reason
 
 
 def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
@@ -397,14 +421,15 @@ class _lock:
         self.path = out / ".lock"
 
     def __enter__(self):
-        self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR)
+        with _os_errors(f"{self.path.parent}: cannot write there"):
+            self.fd = os.open(self.path, os.O_CREAT | os.O_RDWR)
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(self.fd)
             raise BuildError(f"{self.path.parent}: another build is writing there; wait for it or use another --out") from None
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc) -> None:
         fcntl.flock(self.fd, fcntl.LOCK_UN)
         os.close(self.fd)
 

@@ -67,6 +67,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kg: interrupted; the previous outputs are unchanged", file=sys.stderr)
         return 130
+    except OSError as exc:  # a page or an export to be written where it cannot go, a full disk
+        from .build import os_reason
+
+        print(f"kg: {os_reason(exc)}", file=sys.stderr)
+        return 2
 
 
 def _build(args) -> int:

@@ -2,6 +2,7 @@
 import json
 import os
 import pickle
+import resource
 import shutil
 import signal
 import subprocess
@@ -230,3 +231,25 @@ def test_an_interrupted_build_says_so_cleans_up_and_leaves_the_previous_outputs(
     err = proc.communicate(timeout=60)[1]
     assert (proc.returncode, err) == (130, "kg: interrupted; the previous outputs are unchanged\n")
     assert snapshot(out) == before and not list(out.glob(".build-*"))
+
+
+def test_a_build_that_runs_out_of_space_says_so_in_one_line_and_leaves_the_previous_outputs(kg, tmp_path):
+    src = corpus(tmp_path / "src", range(3))
+    out = tmp_path / "out"
+    build([src], out, validate=False)
+    before = snapshot(out)
+    for n in range(3, 60):
+        (src / f"doc{n}.txt").write_text(ARTICLE.replace("陕西日报", f"陕西日报{n}"), encoding="utf-8")
+
+    def no_file_over_200k():  # as a full disk does, writes fail (EFBIG) part-way through the build
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+    r = subprocess.run([kg, "build", str(src), "--out", str(out), "--jobs", "1"], capture_output=True, text=True,
+                       preexec_fn=no_file_over_200k, timeout=300)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = r.stderr.splitlines()
+    assert line.startswith(f"kg: {out}: the build stopped (") and "File too large" in line
+    assert line.endswith("; the previous outputs are unchanged")
+    assert snapshot(out) == before and not list(out.glob(".build-*"))
+    assert build([src], out, validate=False).documents == 60

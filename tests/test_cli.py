@@ -87,3 +87,18 @@ def test_a_fault_of_ours_on_one_document_is_one_line_not_a_traceback(monkeypatch
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "a.txt: could not be processed (KeyError" in err[0] and "nothing was built" in err[0]
     assert not (tmp_path / "out" / "store").exists()
+
+
+def test_outputs_where_they_cannot_go_give_one_line_and_status_2(kg, tmp_path):
+    a_file = tmp_path / "a_file"
+    a_file.write_text("not a folder", encoding="utf-8")
+    r = run(kg, "build", "--out", str(a_file))
+    assert (r.returncode, r.stderr) == (2, f"kg: {a_file}: cannot make the output folder (File exists: {a_file})\n")
+    out = tmp_path / "out"
+    assert run(kg, "build", "--out", str(out)).returncode == 0
+    for command in (["view", "--to", str(a_file / "graph.html")], ["export", "--format", "graphml", "--to", str(a_file / "g.graphml")]):
+        r = run(kg, *command, "--out", str(out))
+        assert r.returncode == 2 and "Traceback" not in r.stderr
+        [line] = r.stderr.splitlines()
+        assert line.startswith("kg: ") and str(a_file) in line
+    assert a_file.read_text(encoding="utf-8") == "not a folder"
