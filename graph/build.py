@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import pickle
-import re
 import shutil
 import tempfile
 import time
@@ -23,15 +22,15 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from . import store
 from .documents import DocumentError
 from .extract import extract
-from .rdf import EWC, ONTOLOGY, PREFIXES, facts_json, graph_iri, quads
+from .files import FACTS, FILES, Writer
+from .rdf import ONTOLOGY, facts_json, graph_iri, quads
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
-ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"
-INFERRED_GRAPH = "https://w3id.org/ewc/id/graph/inferred"
 VIEW = ".view"  # the page's networkx graph, pickled with the start of the build that made it: a rebuild updates it
-OUTPUTS = ("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html", VIEW, "report.json")
+OUTPUTS = (*FILES, FACTS, "graph.html", VIEW, "report.json")
 MANIFEST = ".manifest"
 SPOOL = "new.nq"
 # share of the documents changed beyond which a rebuild reads the page's graph whole rather than updating it:
@@ -207,7 +206,7 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         return result
     result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()
                      if published is None or name in published or name == "dataset.nq"}
-    result.chunks["facts.json"] = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    result.chunks[FACTS] = json.dumps(record, ensure_ascii=False).encode("utf-8")
     violations = []
     if validate:
         from .validation import validate as shacl
@@ -219,52 +218,6 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
                                    if r["rel"] == "funds" and r.get("year")],
                       "observations": len(facts.observations), "violations": violations}
     return result
-
-
-@dataclass(frozen=True)
-class _Format:
-    """How one RDF output file is cut into per-document parts that concatenate into the whole file."""
-
-    rdf_format: str
-    triples: bool = False  # a graph format: every document's triples in one graph, the merge
-    separator: bytes = b""
-
-    def serialise(self, quads: list) -> bytes:
-        import pyoxigraph as ox
-
-        prefixes = {k: str(v) for k, v in PREFIXES.items()}
-        fmt = getattr(ox.RdfFormat, self.rdf_format)
-        data = [q.triple for q in quads] if self.triples else quads
-        return ox.serialize(data, format=fmt, prefixes=prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
-
-    def chunk(self, quads: list) -> bytes:
-        data = self.serialise(quads)
-        if self.rdf_format == "JSON_LD":  # a list of graph objects: the part is the list's items
-            return data.strip()[1:-1]
-        return b"".join(line for line in data.splitlines(keepends=True) if not line.startswith(b"@prefix "))
-
-    def header(self) -> bytes:
-        """The file up to the first document: the prefixes and the ontology."""
-        data = self.serialise(_ontology_quads())
-        if self.rdf_format == "JSON_LD":
-            return data.strip()[:-1]
-        return data
-
-    def footer(self) -> bytes:
-        return b"]\n" if self.rdf_format == "JSON_LD" else b""
-
-
-FILES = {"dataset.nq": _Format("N_QUADS"), "dataset.trig": _Format("TRIG"), "graph.ttl": _Format("TURTLE", triples=True),
-         "dataset.jsonld": _Format("JSON_LD", separator=b",\n")}
-
-
-@cache
-def _ontology_quads() -> list:
-    import pyoxigraph as ox
-
-    graph = ox.NamedNode(ONTOLOGY_GRAPH)
-    return [ox.Quad(t.subject, t.predicate, t.object, graph)
-            for t in ox.parse(path=str(ONTOLOGY / "ewc.ttl"), format=ox.RdfFormat.TURTLE)]
 
 
 @cache
@@ -396,7 +349,7 @@ def os_reason(exc: OSError) -> str:
 def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
     """The last build's report, when every document it read is unchanged, in the same order, and it wrote
     what this build would: then a rebuild has nothing to do but read the documents' digests."""
-    published = (*FILES, "facts.json") if files else ("facts.json",)
+    published = (*FILES, FACTS) if files else (FACTS,)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
     sources, problems = inputs(paths, previous.known)
@@ -507,85 +460,16 @@ class _Pool:
             self.cluster.close()
 
 
-class _Writer:
-    """Writes the chunked output files document by document: new parts from results, unchanged ones copied
-    by the kernel from the last build's file (no Python reads them; a run of parts that lie together there is
-    copied at once). The N-Quads of the documents read anew also go to ``sink``, which loads the store."""
-
-    def __init__(self, tmp: Path, out: Path, published: tuple[str, ...], sink):
-        self.files, self.old, self.sink = {}, {}, sink
-        self.size, self.pending = {}, {}  # each file's length with what is still to copy; that range of the old file
-        for name in published:
-            self.files[name] = f = (tmp / name).open("wb")
-            f.write(FILES[name].header() if name in FILES else b"[")
-            self.size[name] = f.tell()
-            try:
-                self.old[name] = (out / name).open("rb")
-            except OSError:
-                pass
-
-    def add(self, parts: dict[str, bytes] | None = None, entry: _Entry | None = None) -> dict:
-        """Where the document's parts went in each file."""
-        where = {}
-        for name, f in self.files.items():
-            sep = FILES[name].separator if name in FILES else b",\n" if self.size[name] > 1 else b"\n"
-            if parts is not None:
-                self._copy(name)
-                f.write(sep + parts[name])
-                length = len(parts[name])
-            else:
-                offset, length = entry.parts[name]
-                pending = self.pending.get(name)
-                if pending and pending[1] == offset - len(sep):  # the last build wrote the same separator between
-                    self.pending[name] = (pending[0], offset + length)
-                else:
-                    self._copy(name)
-                    f.write(sep)
-                    self.pending[name] = (offset, offset + length)
-            where[name] = (self.size[name] + len(sep), length)
-            self.size[name] += len(sep) + length
-        if parts is not None:
-            self.sink(parts["dataset.nq"])
-        return where
-
-    def _copy(self, name: str) -> None:
-        """Copy the pending range of the old file."""
-        if not self.pending.get(name):
-            return
-        (offset, end), self.pending[name] = self.pending[name], None
-        f = self.files[name]
-        f.flush()
-        while offset < end:
-            n = os.copy_file_range(self.old[name].fileno(), f.fileno(), end - offset, offset)
-            if n == 0:
-                raise BuildError(f"{self.old[name].name}: changed during the build")
-            offset += n
-        f.seek(0, os.SEEK_END)
-
-    def close(self) -> dict[str, tuple[int, int]]:
-        """Finish the files; their sizes and times."""
-        stats = {}
-        for name, f in self.files.items():
-            self._copy(name)
-            f.write(FILES[name].footer() if name in FILES else b"\n]\n")
-            f.close()
-            st = os.stat(f.name)
-            stats[name] = (st.st_size, st.st_mtime_ns)
-        for f in self.old.values():
-            f.close()
-        return stats
-
-
 def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
                 progress, jobs, dask) -> tuple[Report, _Manifest]:
     manifest = _Manifest(builder_version(), started=time.time_ns())
     sources, problems = inputs(paths, previous.known if previous else None)
     report = Report()
-    published = (*FILES, "facts.json") if files else ("facts.json",)
+    published = (*FILES, FACTS) if files else (FACTS,)
     # a new store is loaded while the documents are extracted; an update reads a spool of the new ones
-    loader = _Loader(tmp / "store") if previous is None else None
+    loader = store.Loader(tmp / "store") if previous is None else None
     spool = (tmp / SPOOL).open("wb") if loader is None else None
-    writer = _Writer(tmp, out, published, sink=loader.write if loader else spool.write)
+    writer = Writer(tmp, out, published)
     new: set[str] = set()  # documents read anew
     try:
         for i, (source, entry, result) in enumerate(_results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)):
@@ -601,8 +485,9 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
                 report.extracted += 1
                 new.add(source.doc_id)
                 entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary, source.stamp)
+                (loader or spool).write(result.chunks["dataset.nq"])
             else:
-                entry = replace(entry, parts=writer.add(entry=entry), stamp=source.stamp)
+                entry = replace(entry, parts=writer.add(kept=entry.parts), stamp=source.stamp)
             manifest.docs[source.doc_id] = entry
             report.documents += 1
     except BaseException:
@@ -628,7 +513,9 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
             changed = previous.uncompacted + len(new) + len(gone)  # small rebuilds add up: each leaves the store less compact
             report.compacted = changed > len(previous.docs) * COMPACT_AFTER
             manifest.uncompacted = 0 if report.compacted else changed
-            report.triples, report.store = _update_store(out / "store", tmp, previous, new, gone, report.compacted), "updated"
+            report.triples = store.update(out / "store", tmp / "store", tmp / SPOOL, triples=previous.triples,
+                                          changed=new & previous.docs.keys(), gone=gone, compact=report.compacted)
+            report.store = "updated"
             os.unlink(tmp / SPOOL)
         else:
             report.triples, report.store, report.compacted = loader.finish(), "rebuilt", True
@@ -660,132 +547,6 @@ def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
                             if any(a1 != a2 and d1 != d2 for a1, d1 in v for a2, d2 in v)]
 
 
-class _Loader:
-    """A new store, loaded while the build goes on: each document's N-Quads are handed over as they come, and a
-    thread bulk-loads them a slice at a time (the loader releases the GIL, and the main process would otherwise
-    wait idle for the workers): into the document's named graph, and into the default graph, their merge."""
-
-    SLICE = 32 << 20  # the bulk loader's memory grows with its input
-
-    def __init__(self, path: Path):
-        import queue
-        import threading
-
-        import pyoxigraph as ox
-
-        self.store = ox.Store(str(path))
-        self.store.bulk_load(ox.serialize(_ontology_quads(), format=ox.RdfFormat.N_QUADS), format=ox.RdfFormat.N_QUADS)
-        self.buffer, self.size, self.error, self.discard = [], 0, None, False
-        self.queue = queue.Queue(maxsize=2)
-        self.thread = threading.Thread(target=self._load, daemon=True)
-        self.thread.start()
-
-    def write(self, data: bytes) -> None:
-        self.buffer.append(data)
-        self.size += len(data)
-        if self.size >= self.SLICE:
-            self._hand_over()
-
-    def _hand_over(self) -> None:
-        if self.buffer and self.error is None:
-            self.queue.put(b"".join(self.buffer))
-        self.buffer, self.size = [], 0
-
-    def _load(self) -> None:
-        import pyoxigraph as ox
-
-        while (data := self.queue.get()) is not None:
-            if self.discard:
-                continue
-            try:
-                self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
-                # The default graph is the merge of every document's graph, each triple once: queries read it
-                # without GRAPH clauses, and a fact that many documents repeat does not multiply join rows.
-                self.store.bulk_load(_GRAPH_NAME.sub(b" .\n", data), format=ox.RdfFormat.N_TRIPLES, lenient=True)
-            except Exception as exc:  # raised by close(), in the build's thread
-                self.error = self.error or exc
-
-    def close(self, discard: bool = False) -> None:
-        """Load what is left (unless ``discard``) and wait for the thread."""
-        self.discard = discard
-        if not discard:
-            self._hand_over()
-        self.queue.put(None)
-        self.thread.join()
-        if self.error is not None and not discard:
-            raise self.error
-
-    def finish(self) -> int:
-        """The ontology in the merge, the inferred triples, and one compaction; the default graph's size. The
-        store is closed on return, for the views to open it read-only."""
-        import pyoxigraph as ox
-
-        store, self.store = self.store, None
-        store.bulk_load(ox.serialize([q.triple for q in _ontology_quads()], format=ox.RdfFormat.N_TRIPLES),
-                        format=ox.RdfFormat.N_TRIPLES)
-        _infer(store)
-        [row] = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
-        store.flush()
-        store.optimize()  # one compaction: the bulk loads leave many overlapping files, which make queries 2-3x slower
-        return int(row["n"].value)
-
-
-_GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
-
-
-def _update_store(old: Path, tmp: Path, previous: _Manifest, new: set[str], gone: set[str], compact: bool) -> int:
-    """The last build's store, copied (hard links: instant) and changed in place: the graphs of removed documents
-    dropped, those of changed ones brought to their new content, their triples kept in the default graph while
-    another graph has them. Only what differs is written: every rewritten entry of an on-disk store makes the
-    reads that pass over it slower until the store is compacted, which ``compact`` asks for."""
-    import pyoxigraph as ox
-
-    ox.Store.read_only(str(old)).backup(str(tmp / "store"))
-    store = ox.Store(str(tmp / "store"))
-    stale = set()  # triples of removed quads: they leave the merge unless another graph still states them
-    for doc_id in gone:
-        g = graph_iri(doc_id)
-        stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
-        store.remove_graph(g)
-    rebuilt = {graph_iri(d) for d in new if d in previous.docs}
-    added, part_of = 0, False  # triples new to the merge; whether one states partOf
-    batch, merge = [], set()  # quads to write, and the batch's triples new to the merge
-    spool = ox.parse(path=str(tmp / SPOOL), format=ox.RdfFormat.N_QUADS)
-    for g, quads in itertools.groupby(spool, key=lambda q: q.graph_name):  # a document's quads come together
-        quads = set(quads)
-        if g in rebuilt:
-            rebuilt.discard(g)
-            before = set(store.quads_for_pattern(None, None, None, g))
-            for q in before - quads:
-                store.remove(q)
-                stale.add(q.triple)
-            quads -= before
-        batch += quads
-        for q in quads:
-            t = ox.Quad(q.subject, q.predicate, q.object)
-            if t not in merge and t not in store:
-                merge.add(t)
-                part_of = part_of or t.predicate == EWC.partOf
-        if len(batch) > 100_000:
-            added += _write(store, batch, merge)
-            batch, merge = [], set()
-    added += _write(store, batch, merge)
-    dropped = [t for t in stale if _drop_from_merge(store, t)]  # still stated by another document? It stays.
-    triples = previous.triples + added - len(dropped)
-    if part_of or any(t.predicate == EWC.partOf for t in dropped):  # else the inferred graph stands
-        triples += _infer(store)
-    store.flush()
-    if compact:
-        store.optimize()
-    return triples
-
-
-def _write(store, quads: list, merge: set) -> int:
-    """Write a batch of quads and the triples they add to the merge; returns how many those are."""
-    store.extend([*quads, *merge])
-    return len(merge)
-
-
 def _views(tmp: Path, started: int, last=None, touched: set[str] = frozenset()) -> None:
     """The HTML page, read back from the finished store like every other view: all of it, or (given the last
     build's graph) only what the changed documents touched; and that graph, marked with the build's start, for
@@ -812,47 +573,6 @@ def _last_view(out: Path, previous: _Manifest):
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, ImportError):
         return None
     return G if started == previous.started else None
-
-
-def _infer(store) -> int:
-    """Materialise what users expect without asking: partOf is transitive (江苏省 contains 丹阳市). The entailed
-    triples are kept in a named graph of their own, which marks them as inferred, and in the default graph;
-    brought up to date with what the documents now state. Returns the change in the default graph's size."""
-    import pyoxigraph as ox
-
-    part_of, inferred, default = EWC.partOf, ox.NamedNode(INFERRED_GRAPH), ox.DefaultGraph()
-    have = {(q.subject, q.object) for q in store.quads_for_pattern(None, part_of, None, inferred)}
-    # what the documents state: the merge's partOf but for what was inferred (always a parent's parent)
-    parent = {q.subject: q.object for q in store.quads_for_pattern(None, part_of, None, default)
-              if (q.subject, q.object) not in have}
-    wanted = set()
-    for child in parent:
-        seen, up = {child}, parent.get(parent[child])
-        while up is not None and up not in seen:  # the parent's parent, and so on up to the province
-            seen.add(up)
-            wanted.add((child, up))
-            up = parent.get(up)
-    change, quads = 0, []
-    for child, up in wanted - have:
-        quads.append(ox.Quad(child, part_of, up, inferred))
-        if ox.Quad(child, part_of, up) not in store:
-            quads.append(ox.Quad(child, part_of, up))
-            change += 1
-    store.extend(quads)
-    for child, up in have - wanted:
-        store.remove(ox.Quad(child, part_of, up, inferred))
-        change -= _drop_from_merge(store, ox.Triple(child, part_of, up))
-    return change
-
-
-def _drop_from_merge(store, t) -> int:
-    """Remove a triple from the default graph unless a named graph still holds it; 1 if it was removed."""
-    import pyoxigraph as ox
-
-    if any(q.graph_name != ox.DefaultGraph() for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
-        return 0
-    store.remove(ox.Quad(t.subject, t.predicate, t.object))
-    return 1
 
 
 def atomic_write(path: Path, data: bytes) -> None:

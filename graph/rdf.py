@@ -20,6 +20,8 @@ if TYPE_CHECKING:
 
 ID = "https://w3id.org/ewc/id/"
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
+ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"  # the named graph that holds the ontology in every output
+INFERRED_GRAPH = f"{ID}graph/inferred"  # the named graph of the entailed partOf triples (see store.infer)
 
 
 class Namespace:
@@ -66,6 +68,14 @@ def _h(*parts) -> str:
 
 def document_iri(doc_id: str) -> ox.NamedNode:
     return ox.NamedNode(f"{ID}doc/{quote(doc_id, safe='')}")
+
+
+@cache
+def ontology_quads() -> list[ox.Quad]:
+    """The ontology (ontology/ewc.ttl) in its own named graph."""
+    graph = ox.NamedNode(ONTOLOGY_GRAPH)
+    return [ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in ox.parse(path=str(ONTOLOGY / "ewc.ttl"), format=ox.RdfFormat.TURTLE)]
 
 
 def graph_iri(doc_id: str) -> ox.NamedNode:

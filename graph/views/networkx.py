@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from ..query import KnowledgeGraph, load
+from ..rdf import INFERRED_GRAPH
 
 RELATIONS = ("pairedWith", "funds", "coBuilds", "partOf")
 DEFAULT_RELATIONS = ("pairedWith", "funds", "coBuilds")
@@ -12,7 +13,6 @@ _P = """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <https://schema.org/>
 """
-INFERRED = "https://w3id.org/ewc/id/graph/inferred"
 _CLASSES = """VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
                          (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }"""
 # What the view reads: name → (the query over the whole store, the query for the entities or facts ?x that a
@@ -32,7 +32,7 @@ READS = {
     "code": "SELECT DISTINCT ?x ?v WHERE { {values} ?x ewc:code ?v }",
     "lat": "SELECT DISTINCT ?x ?v WHERE { {values} ?x wgs:lat ?v }",
     "lon": "SELECT DISTINCT ?x ?v WHERE { {values} ?x wgs:long ?v }",
-    "parent": "SELECT ?x ?v WHERE { {values} ?x ewc:partOf ?v FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?v } } }" % INFERRED,
+    "parent": "SELECT ?x ?v WHERE { {values} ?x ewc:partOf ?v FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?v } } }" % INFERRED_GRAPH,
     "province": ("SELECT DISTINCT ?x ?v WHERE { ?x ewc:partOf ?v . ?v a ewc:Province }",
                  "SELECT DISTINCT ?x ?v WHERE { {values} LATERAL { ?x ewc:partOf ?v . ?v a ewc:Province } }"),
     "documents": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:mentionedIn ?d } GROUP BY ?x",
@@ -62,7 +62,7 @@ READS = {
                     OPTIONAL { ?x ewc:year ?year } } BIND(STRAFTER(STR(?k), "#") AS ?kind) }"""),
     "cobuilds": ("SELECT ?x ?a ?b WHERE { ?x a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b }",
                  "SELECT ?x ?a ?b WHERE { {values} LATERAL { ?x a ewc:CoBuilding ; ewc:partner ?a ; ewc:park ?b } }"),
-    "part of": "SELECT ?x ?b WHERE { {values} ?x ewc:partOf ?b FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?b } } }" % INFERRED,
+    "part of": "SELECT ?x ?b WHERE { {values} ?x ewc:partOf ?b FILTER NOT EXISTS { GRAPH <%s> { ?x ewc:partOf ?b } } }" % INFERRED_GRAPH,
 }
 READS = {name: tuple(_P + q for q in (reads if isinstance(reads, tuple) else (reads.replace("{values} ", ""), reads)))
          for name, reads in READS.items()}
