@@ -82,25 +82,28 @@ class Source:
         return hashlib.sha256(content).hexdigest()
 
 
-def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None = None):
+def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None = None, *, out: Path | None = None):
     """The articles under the given paths (files, folders searched recursively, globs; JSON Lines files give
     one article per line), streamed as Sources, and the problems found, as they are found. ``known``: document
-    id → (stamp, digest) of files the last build read, which are not read again while their stamp is the same."""
+    id → (stamp, digest) of files the last build read, which are not read again while their stamp is the same.
+    Nothing under the output folder ``out`` is read: it may lie in an input folder (kg build . writes ./out)."""
     problems: list[str] = []
     known = known or {}
+    outputs = _identity(out) if out is not None else None
 
     def sources():
         for p in paths:
             p = Path(p)
             if not p.exists() and any(ch in str(p) for ch in "*?["):
-                matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True) if Path(m).is_file())
+                matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True)
+                                 if Path(m).is_file() and (outputs is None or outputs not in map(_identity, Path(m).parents)))
                 if not matches:
                     problems.append(f"{p}: no file matches")
                 yield from (s for m in matches for s in _sources_of(m, m.name, problems, known))
             elif not p.exists():
                 problems.append(f"{p}: no such file or folder")
             elif p.is_dir():
-                files = _files_under(p)
+                files = _files_under(p, skip=outputs)
                 if not files:
                     problems.append(f"{p}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
                 yield from (s for f in files for s in _sources_of(p / f, f, problems, known))
@@ -110,12 +113,27 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
     return sources(), problems
 
 
-def _files_under(folder: Path) -> list[str]:
-    """The text files under a folder and its subfolders, hidden ones left out, as paths relative to it, in
-    path order (os.scandir and strings: a rebuild of 10,000 documents would spend half a second in pathlib)."""
+def _identity(path: Path) -> tuple[int, int] | None:
+    """A file's or folder's device and inode, the same by every path to it (links too); None if it cannot be read."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
+
+
+def _files_under(folder: Path, skip: tuple[int, int] | None = None) -> list[str]:
+    """The text files under a folder and its subfolders, hidden ones and the folder ``skip`` (by _identity) left
+    out, as paths relative to it, in path order (os.scandir and strings: a rebuild of 10,000 documents would
+    spend half a second in pathlib)."""
     found: list[str] = []
+    seen = {skip, None}  # folders walked (a link back up is not walked again), and what cannot be read
 
     def walk(path: str, prefix: str) -> None:
+        here = _identity(Path(path))
+        if here in seen:
+            return
+        seen.add(here)
         with os.scandir(path) as entries:
             for e in entries:
                 if e.name.startswith("."):
@@ -130,11 +148,11 @@ def _files_under(folder: Path) -> list[str]:
 
 
 def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]]):
-    from .documents import MAX_BYTES, read_bytes
+    from .documents import MAX_BYTES, file_stat, read_bytes
 
     try:
+        st = file_stat(path)
         if path.suffix.lower() != ".jsonl":
-            st = os.stat(path)
             stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
             last_stamp, digest = known.get(doc_id, (None, ""))
             if stamp == last_stamp:
@@ -352,7 +370,7 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
     published = (*FILES, FACTS) if files else (FACTS,)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
-    sources, problems = inputs(paths, previous.known)
+    sources, problems = inputs(paths, previous.known, out=out)
     last = iter(previous.docs)
     for source in sources:
         if next(last, None) != source.doc_id or previous.fresh(source, validate, published) is None:
@@ -463,7 +481,7 @@ class _Pool:
 def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
                 progress, jobs, dask) -> tuple[Report, _Manifest]:
     manifest = _Manifest(builder_version(), started=time.time_ns())
-    sources, problems = inputs(paths, previous.known if previous else None)
+    sources, problems = inputs(paths, previous.known if previous else None, out=out)
     report = Report()
     published = (*FILES, FACTS) if files else (FACTS,)
     # a new store is loaded while the documents are extracted; an update reads a spool of the new ones

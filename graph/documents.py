@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import html.parser
+import os
 import re
+import stat
 from array import array
 from dataclasses import dataclass, replace
 from functools import cache
@@ -70,16 +72,28 @@ def read(path: str | Path) -> Document:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A file's bytes, or DocumentError when it is missing, a folder, unreadable or over the size limit."""
+    """A file's bytes, or DocumentError when it is missing, not a file, unreadable or over the size limit."""
     try:
-        size = path.stat().st_size
+        size = file_stat(path).st_size
+        if size <= MAX_BYTES:
+            with path.open("rb") as f:
+                data = f.read(MAX_BYTES + 1)  # a file may grow, or (in /proc) say it is empty
+            size = len(data)
         if size > MAX_BYTES:
             raise DocumentError(f"{path}: too large ({size / 1e6:.1f} MB; the limit is {MAX_BYTES // 2**20} MiB)")
-        return path.read_bytes()
-    except IsADirectoryError:
-        raise DocumentError(f"{path}: is a folder, not a file") from None
+        return data
     except OSError as exc:
         raise DocumentError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def file_stat(path: Path) -> os.stat_result:
+    """A file's status; DocumentError if it is a folder, a device or a pipe (reading a pipe can wait forever)."""
+    st = os.stat(path)
+    if stat.S_ISDIR(st.st_mode):
+        raise DocumentError(f"{path}: is a folder, not a file")
+    if not stat.S_ISREG(st.st_mode):
+        raise DocumentError(f"{path}: not a regular file (a device, a pipe or a socket)")
+    return st
 
 
 def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:

@@ -183,6 +183,24 @@ def test_json_lines_globs_and_html(tmp_path):
         [["http://x/1"], ["https://example.org/sx/1.html"]], [["https://example.org/sx/1.html"], ["http://x/1"]])
 
 
+def test_a_folder_that_links_back_up_is_read_once(tmp_path):
+    src = corpus(tmp_path / "src", [1])
+    corpus(src / "nested", [2])
+    (src / "nested" / "up").symlink_to(src, target_is_directory=True)  # a loop: src/nested/up/nested/up/…
+    report = build([src], tmp_path / "out", validate=False)
+    assert report.documents == 2 and not report.failed
+    assert [f["id"] for f in json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))] == ["doc1.txt", "nested/doc2.txt"]
+
+
+def test_an_output_folder_inside_an_input_folder_is_not_read(tmp_path):
+    src = corpus(tmp_path / "src", [1])
+    (src / "page.html").write_text("<html><title>闽宁</title><body><p>福州市与固原市结对帮扶。</p></body></html>", encoding="utf-8")
+    for paths, count in (([src], 2), ([src / "**" / "*.html"], 1)):  # kg build . writes ./out and its graph.html
+        for _ in range(2):
+            report = build(paths, src / "out", validate=False)
+        assert (report.documents, report.extracted, report.failed) == (count, 0, [])
+
+
 def test_a_json_lines_record_too_large_is_skipped_with_its_line_named(tmp_path, monkeypatch):
     monkeypatch.setattr(documents, "MAX_BYTES", 4096)
     records = [{"text": "福州市与固原市结对帮扶。" + "。" * 5000}, {"text": "南京市与商洛市结对。"}]

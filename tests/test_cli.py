@@ -1,5 +1,6 @@
 """The kg command as users run it: one-line errors, exit statuses, outputs."""
 import json
+import os
 import subprocess
 
 from tests.conftest import ROOT
@@ -102,3 +103,18 @@ def test_outputs_where_they_cannot_go_give_one_line_and_status_2(kg, tmp_path):
         [line] = r.stderr.splitlines()
         assert line.startswith("kg: ") and str(a_file) in line
     assert a_file.read_text(encoding="utf-8") == "not a folder"
+
+
+def test_a_pipe_or_a_device_is_refused_in_one_line_not_waited_for(kg, tmp_path):
+    os.mkfifo(tmp_path / "pipe.txt")  # no writer: opening it would wait forever
+    os.mkfifo(tmp_path / "feed.jsonl")
+    for path in (tmp_path / "pipe.txt", "/dev/zero"):  # /dev/zero never ends
+        r = subprocess.run([kg, "extract", str(path)], capture_output=True, text=True, timeout=60)
+        assert (r.returncode, r.stderr) == (2, f"kg: {path}: not a regular file (a device, a pipe or a socket)\n")
+    good = tmp_path / "good.txt"
+    good.write_text("标题\n\n  南京市与商洛市结对。\n", encoding="utf-8")
+    r = subprocess.run([kg, "build", str(tmp_path / "pipe.txt"), str(tmp_path / "feed.jsonl"), str(good),
+                        "--out", str(tmp_path / "out")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "Built 1 document(s)" in r.stdout
+    assert r.stderr.splitlines() == [f"kg: skipped {tmp_path / name}: not a regular file (a device, a pipe or a socket)"
+                                     for name in ("pipe.txt", "feed.jsonl")]
