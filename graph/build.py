@@ -318,6 +318,8 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     spend most of their time writing.
     """
     started = time.monotonic()
+    if jobs is not None and jobs < 1:
+        raise BuildError(f"--jobs must be at least 1, not {jobs}")
     out = Path(out)
     with _os_errors(f"{out}: cannot make the output folder"):
         out.mkdir(parents=True, exist_ok=True)

@@ -5,6 +5,7 @@ as it was read, so evidence points into the file the user has.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import html.parser
 import os
@@ -128,20 +129,42 @@ def web_address(value) -> str | None:
         return None
 
 
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),  # UTF-32's LE BOM starts with UTF-16's
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_PLAUSIBLE = re.compile(rf"[{CJK}\s!-~\u3000-\u303f\uff00-\uffef\u2010-\u201f]")  # Chinese, ASCII, punctuation
+_DECLARED_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?([A-Za-z0-9_-]{1,20})", re.I)
+# charsets pages declare → the codec that reads them (a superset: pages that say gb2312 use GBK's characters)
+_CHARSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk": "gb18030", "big5": "big5hkscs",
+             "big5-hkscs": "big5hkscs", "cp950": "big5hkscs", "utf-8": "utf-8-sig", "utf8": "utf-8-sig"}
+
+
 def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030; binary and undecodable bytes are refused."""
+    """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset a page declares, else GB18030.
+    Binary and undecodable bytes are refused."""
     if not data.strip():
         raise DocumentError(f"{name}: empty file")
+    undecodable = DocumentError(f"{name}: undecodable bytes (neither UTF-8, UTF-16 nor GB18030)")
+    wide = next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:  # Windows Notepad's "Unicode": NUL bytes are part of the text
+        try:
+            text = data.decode(wide)
+        except UnicodeDecodeError:
+            raise undecodable from None
+        if len(re.findall(_PLAUSIBLE, text[:8192])) < 0.5 * len(text[:8192]):  # not text, though it has a BOM
+            raise undecodable
+        data = text.encode("utf-8")
     if b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: binary file (NUL bytes), not text")
-    for encoding in ("utf-8-sig", "gb18030"):
+    declared = _DECLARED_CHARSET.search(data[:4096])
+    declared = _CHARSETS.get(declared.group(1).decode("ascii").lower()) if declared else None
+    for encoding in dict.fromkeys(("utf-8-sig", declared or "gb18030", "gb18030")):  # valid UTF-8 is UTF-8
         try:
             text = data.decode(encoding)
             break
         except UnicodeDecodeError:
             continue
     else:
-        raise DocumentError(f"{name}: undecodable bytes (neither UTF-8 nor GB18030)")
+        raise undecodable
     controls = sum(1 for ch in text[:8192] if ch < " " and ch not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 8192):
         raise DocumentError(f"{name}: binary file (control characters), not text")

@@ -48,6 +48,13 @@ def test_build_skips_bad_documents_and_builds_the_rest(kg, tmp_path):
     assert "Built 1 document(s)" in r.stdout and str(tmp_path / "out" / "store") in r.stdout
 
 
+def test_a_build_with_no_workers_is_refused_in_one_line(kg, tmp_path):
+    for jobs in ("0", "-3"):
+        r = run(kg, "build", "--jobs", jobs, "--out", str(tmp_path / "out"))
+        assert (r.returncode, r.stderr) == (2, f"kg: --jobs must be at least 1, not {jobs}\n")
+    assert not (tmp_path / "out").exists()
+
+
 def test_build_with_nothing_to_build_exits_2_and_writes_nothing(kg, tmp_path):
     (tmp_path / "empty").mkdir()
     r = run(kg, "build", str(tmp_path / "empty"), str(tmp_path / "nope"), "--out", str(tmp_path / "out"))

@@ -1,3 +1,5 @@
+import codecs
+
 import pytest
 
 from graph.documents import DocumentError, decode, html_to_text, normalise, parse, read
@@ -47,6 +49,18 @@ def test_decode_gb18030_and_refuse_binary_and_empty():
         decode(b"  \n ", "e.txt")
     with pytest.raises(DocumentError, match="undecodable"):
         decode(b"\xff\xfe\xfa\xfb\x81\x30" * 10, "u.txt")
+
+
+def test_decode_utf16_and_utf32_with_a_bom_and_the_charset_a_page_declares():
+    text = "江苏省与陕西省结对帮扶。\n2018年,苏州市援助资金3亿元。"
+    for data in (text.encode("utf-16"), codecs.BOM_UTF16_BE + text.encode("utf-16-be"), text.encode("utf-32")):
+        assert decode(data, "notepad.txt") == text
+    page = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=big5"><title>蘇陝協作</title></head>' \
+           '<body><p>江蘇省與陝西省結對幫扶。</p></body></html>'
+    assert decode(page.encode("big5"), "tw.html") == page
+    assert decode(page.replace("big5", "gb2312").encode("gbk"), "gbk.html") == page.replace("big5", "gb2312")
+    utf8 = page.replace("big5", "gb2312")  # a page that says gb2312 but is valid UTF-8 is UTF-8
+    assert decode(utf8.encode("utf-8"), "resaved.html") == utf8
 
 
 def test_read_reports_missing_and_folders(tmp_path):
