@@ -218,8 +218,9 @@ def _serve(args) -> int:
     except StoreError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
-    print(f"SPARQL endpoint: http://{args.host}:{args.port}/query ({'read-write' if args.writable else 'read-only'}); "
-          f"query page: http://{args.host}:{args.port}/", flush=True)
+    address = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"  # an IPv6 host in brackets
+    print(f"SPARQL endpoint: http://{address}/query ({'read-write' if args.writable else 'read-only'}); "
+          f"query page: http://{address}/", flush=True)
     os.execv(command[0], command)
 
 

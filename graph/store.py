@@ -201,9 +201,18 @@ def oxigraph_binary() -> str:
 def serve_command(out: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
                   timeout: int = 60) -> list[str]:
     """The command line of a SPARQL endpoint over the built store (read-only unless asked)."""
+    import socket
+
     store = Path(out) / "store"
     if not (store / "CURRENT").exists():
         raise StoreError(f"{out}: no built store here (run `kg build` first)")
+    try:  # the server would say so only after the endpoint was announced, in a backtrace
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a closing connection is no user
+            probe.bind((host, port))
+            probe.listen()
+    except OSError as exc:
+        raise StoreError(f"{host}:{port}: cannot serve there ({exc.strerror or exc}); choose another --port or --host") from None
     mode = "serve" if writable else "serve-read-only"
     return [oxigraph_binary(), mode, "--location", str(store), "--bind", f"{host}:{port}",
             "--timeout-s", str(timeout)]

@@ -57,6 +57,13 @@ def test_serve_answers_sparql_protocol_clients(server):
     assert [r["b"]["value"] for r in rows] == ["南通市"]
 
 
+def test_a_second_server_on_a_port_in_use_says_so_in_one_line(kg, server, built_corpus):
+    port = urllib.parse.urlsplit(server).port
+    r = subprocess.run([kg, "serve", "--out", str(built_corpus), "--port", str(port)], capture_output=True, text=True, timeout=30)
+    assert (r.returncode, r.stdout) == (2, "")  # no endpoint announced
+    assert r.stderr.startswith(f"kg: 127.0.0.1:{port}: cannot serve there (") and len(r.stderr.splitlines()) == 1
+
+
 def test_serve_answers_every_bundled_query_as_kg_query(server, built_corpus):
     import graph
     from graph.query import bind, bundled_queries

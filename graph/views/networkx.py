@@ -86,9 +86,11 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     >>> G.nodes["https://w3id.org/ewc/id/division/610528"]["label"], G.number_of_edges()
     ('富平县', 12)
     """
-    unknown = set(relations) - set(RELATIONS)
-    if unknown:
-        raise ValueError(f"unknown relations {sorted(unknown)}; choose from {', '.join(RELATIONS)}")
+    from ..facts import ENTITY_TYPES
+
+    for what, given, known in (("relations", relations, RELATIONS), ("types", types or (), ENTITY_TYPES)):
+        if set(given) - set(known):
+            raise ValueError(f"unknown {what} {sorted(set(given) - set(known))}; choose from {', '.join(known)}")
     nodes, edges = _read(_open(source), relations)
     if types:
         nodes = {n: d for n, d in nodes.items() if d["type"] in types}

@@ -33,6 +33,8 @@ def test_options_select_types_and_relations(built_corpus):
     assert {d["relation"] for *_, d in H.edges(data=True)} == {"pairedWith", "partOf"}
     with pytest.raises(ValueError, match="unknown relations"):
         to_networkx(built_corpus, relations=["likes"])
+    with pytest.raises(ValueError, match=r"unknown types \['county'\]; choose from Province, City"):
+        to_networkx(built_corpus, types=["county"])  # it gave an empty graph
 
 
 def test_same_view_from_the_loaded_graph(G, built_corpus):
