@@ -278,8 +278,9 @@ class _Manifest:
             manifest = pickle.loads((out / MANIFEST).read_bytes())
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
             return None
-        if not isinstance(manifest, cls) or manifest.builder != builder_version() or not (out / "store").is_dir():
-            return None
+        if not isinstance(manifest, cls) or manifest.builder != builder_version() \
+                or store.open_error(out / "store") is not None:
+            return None  # a store damaged on disk is built afresh
         for name, (size, mtime) in manifest.files.items():  # a build killed while publishing leaves them mixed
             try:
                 st = (out / name).stat()

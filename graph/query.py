@@ -67,7 +67,12 @@ class KnowledgeGraph:
         if not (store / "CURRENT").exists():
             raise QueryError(f"{self.path}: no built store here (run `kg build` first)")
         self.store_path = store
-        self._store = ox.Store.read_only(str(store))
+        try:
+            self._store = ox.Store.read_only(str(store))
+        except (OSError, RuntimeError) as exc:  # a store damaged on disk, or not Oxigraph's
+            from .store import damaged
+
+            raise QueryError(damaged(store, str(exc))) from None
 
     def __repr__(self) -> str:
         return f"<KnowledgeGraph {self.store_path}>"

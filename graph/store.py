@@ -21,6 +21,23 @@ class StoreError(RuntimeError):
     """A store that cannot be served or pushed; the message is one line."""
 
 
+def open_error(path: Path) -> str | None:
+    """Why the store at ``path`` does not open (damaged on disk, or not a store), or None if it does; it takes
+    milliseconds, however large the store."""
+    import pyoxigraph as ox
+
+    try:
+        ox.Store.read_only(str(path))
+    except (OSError, RuntimeError) as exc:
+        return str(exc) or type(exc).__name__
+    return None
+
+
+def damaged(path: Path, error: str) -> str:
+    """What to tell a user whose store does not open."""
+    return f"{path}: the store cannot be opened ({error}); run kg build again, which builds it afresh"
+
+
 class Loader:
     """A new store, loaded while the build goes on: each document's N-Quads are handed over as they come, and a
     thread bulk-loads them a slice at a time (the loader releases the GIL, and the main process would otherwise
@@ -203,9 +220,7 @@ def serve_command(out: str | Path, *, host: str = "127.0.0.1", port: int = 7878,
     """The command line of a SPARQL endpoint over the built store (read-only unless asked)."""
     import socket
 
-    store = Path(out) / "store"
-    if not (store / "CURRENT").exists():
-        raise StoreError(f"{out}: no built store here (run `kg build` first)")
+    store = _built(out)
     try:  # the server would say so only after the endpoint was announced, in a backtrace
         with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a closing connection is no user
@@ -227,10 +242,7 @@ def push(out: str | Path, endpoint: str, *, protocol: str = "gsp", timeout: floa
     """
     import pyoxigraph as ox
 
-    store_path = Path(out) / "store"
-    if not (store_path / "CURRENT").exists():
-        raise StoreError(f"{out}: no built store here (run `kg build` first)")
-    store = ox.Store.read_only(str(store_path))
+    store = ox.Store.read_only(str(_built(out)))
     sent = []
     for graph in sorted(store.named_graphs(), key=lambda g: g.value):
         body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
@@ -256,3 +268,13 @@ def _send(url: str, method: str, body: bytes, content_type: str, timeout: float)
         raise StoreError(f"{url}: {exc.code} {exc.reason}{': ' + detail[0] if detail else ''}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise StoreError(f"{url}: cannot connect ({getattr(exc, 'reason', exc)})") from None
+
+
+def _built(out: str | Path) -> Path:
+    """The store a build wrote into ``out``, if it is there and opens."""
+    store = Path(out) / "store"
+    if not (store / "CURRENT").exists():
+        raise StoreError(f"{out}: no built store here (run `kg build` first)")
+    if (error := open_error(store)) is not None:
+        raise StoreError(damaged(store, error))
+    return store

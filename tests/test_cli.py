@@ -125,3 +125,17 @@ def test_a_pipe_or_a_device_is_refused_in_one_line_not_waited_for(kg, tmp_path):
     assert r.returncode == 0 and "Built 1 document(s)" in r.stdout
     assert r.stderr.splitlines() == [f"kg: skipped {tmp_path / name}: not a regular file (a device, a pipe or a socket)"
                                      for name in ("pipe.txt", "feed.jsonl")]
+
+
+def test_a_damaged_store_is_one_line_for_every_command_and_the_next_build_makes_it_afresh(kg, tmp_path):
+    out = tmp_path / "out"
+    assert run(kg, "build", "--out", str(out)).returncode == 0
+    (out / "store" / "CURRENT").write_text("damaged\n")  # as a crash of the disk or a copy cut short leaves it
+    for command in (["query", "pairings"], ["view"], ["export", "--format", "json"], ["push", "--endpoint", "http://127.0.0.1:9/s"],
+                    ["serve", "--port", "9"]):
+        r = run(kg, *command, "--out", str(out))
+        assert (r.returncode, r.stdout) == (2, ""), command
+        assert r.stderr.startswith(f"kg: {out / 'store'}: the store cannot be opened (") and len(r.stderr.splitlines()) == 1
+    r = run(kg, "build", "--out", str(out))
+    assert r.returncode == 0 and "store rebuilt" in r.stdout
+    assert run(kg, "query", "pairings", "--out", str(out)).stdout.endswith("(2 rows)\n")
