@@ -22,7 +22,10 @@ description:
    runs in a forked child, stopped after --oxigraph-timeout or --rdflib-timeout seconds; a ratio with a
    time-out is a bound ("> 40");
 4. the HTML view of --view-nodes nodes: file size and time to first draw in headless Chromium
-   (benchmarks/view.py's measurement).
+   (benchmarks/view.py's measurement);
+5. one long document (a yearly report, say): `kg extract` of the largest corpus's articles run together into
+   one file of up to --long-chars characters, against the rate of the builds (it should not be slower per
+   character than short articles are: every step of extraction is linear in the document's length).
 
 The corpora are synthetic, seeded, 1,500–3,000 characters an article (scripts/make_corpus.py). Needs psutil.
 """
@@ -73,6 +76,8 @@ def main() -> None:
         after_update(out, result["queries"], args.oxigraph_timeout)
         if args.view_nodes:
             result["view"] = view_row(args.view_nodes)
+        if args.long_chars:
+            result["long_document"] = long_document_row(corpus, work / "long.txt", args.long_chars)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(markdown(result))
@@ -90,6 +95,8 @@ def _arguments():
     ap.add_argument("--rdflib-timeout", type=float, default=120, help="seconds for each rdflib query (default: 120)")
     ap.add_argument("--oxigraph-timeout", type=float, default=120, help="the same for Oxigraph (default: 120)")
     ap.add_argument("--view-nodes", type=int, default=5000, help="nodes of the HTML view benchmark; 0 skips it")
+    ap.add_argument("--long-chars", type=int, default=4_000_000,
+                    help="characters of the long document (default: 4,000,000); 0 skips it")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "build.json")
     ap.add_argument("--workdir", type=Path, help="where corpora and builds go while running (default: the temp folder)")
     return ap.parse_args()
@@ -410,6 +417,30 @@ def view_row(nodes: int) -> dict:
         return json.loads(path.read_text())["results"][0]
 
 
+def long_document_row(corpus: Path, path: Path, chars: int) -> dict:
+    """``kg extract`` of one file made of the corpus's articles, their headers but the first left out."""
+    parts, total = [], 0
+    for article in sorted(corpus.iterdir()):
+        text = article.read_text(encoding="utf-8")
+        part = text if not parts else text.split("\n\n", 2)[-1]
+        if total + len(part) > chars:
+            break
+        parts.append(part)
+        total += len(part) + 2
+    path.write_text("\n\n".join(parts), encoding="utf-8")
+    _progress(f"extracting one document of {total:,} characters")
+    kg = Path(sys.executable).with_name("kg")
+    started = time.monotonic()
+    done = subprocess.run([str(kg), "extract", str(path), "--format", "facts-json"], capture_output=True, text=True)
+    seconds = time.monotonic() - started
+    row = {"articles": len(parts), "characters": total, "seconds": round(seconds, 2), "chars_per_s": round(total / seconds)}
+    if done.returncode != 0:
+        row["error"] = (done.stderr.strip().splitlines() or ["failed"])[-1]
+    else:
+        row["relations"] = len(json.loads(done.stdout)["relations"])
+    return row
+
+
 # --- report ----------------------------------------------------------------------------------------------
 
 def markdown(r: dict) -> str:
@@ -439,6 +470,11 @@ def markdown(r: dict) -> str:
         lines += ["", "| view nodes | edges | file | write | first draw |", "| ---: | ---: | ---: | ---: | ---: |",
                   f"| {v['nodes']:,} | error: {v['error']} | | | |" if "error" in v else
                   f"| {v['nodes']:,} | {v['edges']:,} | {v['file_mb']} MB | {v['write_s']} s | {v['first_draw_s']} s |"]
+    if "long_document" in r:
+        d = r["long_document"]
+        lines += ["", f"One long document ({d['articles']:,} articles run together, {d['characters']:,} characters): "
+                      + (f"error: {d['error']}" if "error" in d else
+                         f"kg extract {d['seconds']:.1f} s = {d['chars_per_s']:,} characters/s, {d['relations']:,} relations.")]
     return "\n".join(lines)
 
 

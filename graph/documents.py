@@ -5,9 +5,11 @@ as it was read, so evidence points into the file the user has.
 """
 from __future__ import annotations
 
+import bisect
 import codecs
 import hashlib
 import html.parser
+import math
 import os
 import re
 import stat
@@ -62,8 +64,21 @@ class Document:
 
     def evidence(self, start: int, end: int, rule: str) -> Evidence:
         """Evidence for the span clean[start:end], in offsets of the original text."""
-        ss, se = next(((a, b) for a, b in self.sentences if a <= start < b), (start, end))
+        ss, se = self.sentence_at(start) or (start, end)
         return Evidence(*self.original(start, end), *self.original(ss, se), rule)
+
+    def sentence_at(self, pos: int) -> tuple[int, int] | None:
+        """The sentence that holds clean[pos], if any (a binary search: a long report has thousands)."""
+        return _span_at(self.sentences, pos)
+
+    def paragraph_at(self, pos: int) -> tuple[int, int] | None:
+        """The paragraph that holds clean[pos], if any."""
+        return _span_at(self.paragraphs, pos)
+
+
+def _span_at(spans: tuple[tuple[int, int], ...], pos: int) -> tuple[int, int] | None:
+    i = bisect.bisect_right(spans, (pos, math.inf)) - 1  # the last that starts at or before pos
+    return spans[i] if i >= 0 and spans[i][0] <= pos < spans[i][1] else None
 
 
 def read(path: str | Path) -> Document:

@@ -4,6 +4,8 @@
 """
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -42,6 +44,18 @@ class Found:
     home: str | None = None
     fused_pairs: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, key, key
     park_partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # park key -> partner keys
+    _index: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)  # spans' ends, sorted
+    _indexed: int = field(default=0, repr=False, compare=False)  # how many of spans are in _index
+    _longest: int = field(default=0, repr=False, compare=False)
+
+    def covered(self, start: int, end: int) -> bool:
+        """Whether a span found so far overlaps clean[start:end] (a binary search: a long report has thousands)."""
+        for sp in self.spans[self._indexed:]:  # spans are only ever added
+            bisect.insort(self._index, (sp.start, sp.end))
+            self._longest = max(self._longest, sp.end - sp.start)
+        self._indexed = len(self.spans)
+        near = self._index[bisect.bisect_left(self._index, (start - self._longest,)):bisect.bisect_left(self._index, (end,))]
+        return any(e > start for _, e in near)
 
 
 def division_key(code: str) -> str:
@@ -101,24 +115,29 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
             pending.append((hs, he, alias, alias.codes))
     home = _home(doc, gaz)
     mentioned = set(resolved.values()) | ({home} if home else set())
+    ending = {}  # end → code of the first place resolved that ends there
+    for (a, b), c in resolved.items():
+        ending.setdefault(b, c)
     for hs, he, alias, codes in pending:
-        before = next((c for (a, b), c in resolved.items() if b == hs), None)
+        before = ending.get(hs)
         # 宕昌县城关镇: the place written right before decides
         chained = [c for c in codes if before and before in gaz.ancestors(c)]
         code = chained[0] if len(chained) == 1 else _disambiguate(codes, mentioned, gaz, full=alias.full)
         if code:
             resolved[hs, he] = code
+            ending.setdefault(he, code)
         elif len({gaz.divisions[c].name for c in codes}) == 1:
             d = gaz.divisions[codes[0]]
             key = f"unlinked:{d.level}:{d.name}"
             found.entities[key] = Entity(key=key, name=d.name, type=d.level, name_en=d.name_en)
             found.spans.append(Span(hs, he, key, d.level, "gazetteer-ambiguous", text[hs:he]))
     accepted = sorted(resolved)
+    reach = max((e - s for s, e in accepted), default=0) + max(map(len, _rules()["connectors"]), default=0)
     for hs, he, alias in hits:
         code = resolved.get((hs, he))
         if code is None:
             continue
-        supported = _supported(text, hs, he, accepted, doc)
+        supported = _supported(text, hs, he, accepted, reach, doc)
         if alias.common and not supported:
             continue
         if not alias.full and not supported and LEVEL_RANK[gaz.divisions[code].level] >= LEVEL_RANK["County"] \
@@ -204,7 +223,7 @@ def _disambiguate(codes, mentioned: set[str], gaz: Gazetteer, *, full: bool) -> 
     return None
 
 
-def _supported(text: str, start: int, end: int, accepted: list[tuple[int, int]], doc: Document) -> bool:
+def _supported(text: str, start: int, end: int, accepted: list[tuple[int, int]], reach: int, doc: Document) -> bool:
     """An everyday word counts as a place only with a strong sign: listed with places, counted (两县),
     bracketed as an expansion (富(富平)), or paired with a place in a pairing sentence."""
     if _COUNT_LEVEL.match(text, end):
@@ -212,15 +231,18 @@ def _supported(text: str, start: int, end: int, accepted: list[tuple[int, int]],
     if start > 1 and text[start - 1] == "(" and text[end:end + 1] == ")" and re.match(f"[{CJK}]", text[start - 2]):
         return True
     rules = _rules()
-    for s, e in accepted:
+    # only a place right next to this one can be joined to it by 、 or a connector: one that starts within
+    # ``reach`` (the longest place named plus the longest connector); a long report names thousands
+    near = accepted[bisect.bisect_left(accepted, (start - reach,)):bisect.bisect_right(accepted, (end + reach, math.inf))]
+    for s, e in near:
         if (s, e) == (start, end):
             continue
         between = text[e:start] if e <= start else text[end:s]
         if between == "、":
             return True
         if between in rules["connectors"]:
-            sentence = next(((a, b) for a, b in doc.sentences if a <= start < b), (start, end))
-            if any(w in text[sentence[0]:sentence[1]] for w in rules["pairing"]):
+            a, b = doc.sentence_at(start) or (start, end)
+            if any(w in text[a:b] for w in rules["pairing"]):
                 return True
     return False
 
@@ -281,15 +303,11 @@ def _fused_pairs(doc: Document, gaz: Gazetteer, found: Found) -> None:
         for i in range(s, e - 2):
             a, b = text[i], text[i + 1]
             if a in abbr and b in abbr and abbr[a] != abbr[b] and text.startswith(tuple(followers), i + 2):
-                if (i > s and text[i - 1] in abbr) or _covered(found, i, i + 2):
+                if (i > s and text[i - 1] in abbr) or found.covered(i, i + 2):
                     continue
                 for j, code in ((i, abbr[a]), (i + 1, abbr[b])):
                     _add_division(found, gaz, code, Span(j, j + 1, division_key(code), "Province", "fused-abbreviation", text[j]))
                 found.fused_pairs.append((i, i + 2, division_key(abbr[a]), division_key(abbr[b])))
-
-
-def _covered(found: Found, start: int, end: int) -> bool:
-    return any(sp.start < end and start < sp.end for sp in found.spans)
 
 
 def _abbreviation_verbs(doc: Document, gaz: Gazetteer, found: Found, mentioned: set) -> None:
@@ -298,7 +316,7 @@ def _abbreviation_verbs(doc: Document, gaz: Gazetteer, found: Found, mentioned: 
     for s, e in doc.sentences:
         for i in range(s + 1, e):
             code = abbr.get(text[i])
-            if code and text[i - 1] in verbs and division_key(code) in mentioned and not _covered(found, i, i + 1):
+            if code and text[i - 1] in verbs and division_key(code) in mentioned and not found.covered(i, i + 1):
                 _add_division(found, gaz, code, Span(i, i + 1, division_key(code), "Province", "abbreviation-after-verb", text[i]))
 
 
@@ -322,10 +340,10 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             automaton.add_word(name, name)
         automaton.make_automaton()
         for s, e in doc.sentences:
-            for last, name in automaton.iter(text, s, e):
-                hits.append((last + 1 - len(name), last + 1, name))
+            for last, name in automaton.iter(text[s:e]):  # a slice: see Gazetteer.scan
+                hits.append((s + last + 1 - len(name), s + last + 1, name))
     for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
-        if _covered(found, hs, he):
+        if found.covered(hs, he):
             continue
         in_town = {code for code, parent in codes[name] if len(parent) == len("division:") + 9}
         linked = in_town or {code for code, _ in codes[name]}  # the village of a town named, if there is one
@@ -340,7 +358,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
         found.spans.append(Span(hs, he, key, "Village", "village-of-named-parent", name))
     for sp in [sp for sp in found.spans if sp.type == "Town"]:
         pos = sp.end
-        while (m := _VILLAGE_STEM.match(text, pos)) and not _covered(found, m.start(), m.end()):
+        while (m := _VILLAGE_STEM.match(text, pos)) and not found.covered(m.start(), m.end()):
             name = m.group()
             if any(w in name for w in _NOT_VILLAGE) or len(name) < 3:
                 break
@@ -374,7 +392,7 @@ def _listed_towns(doc: Document, gaz: Gazetteer, found: Found) -> None:
             pos += len(items[0]) - len(first)
             for item in [first] + items[1:]:
                 codes = stems.get(item, [])
-                if len(codes) == 1 and not _covered(found, pos, pos + len(item)):
+                if len(codes) == 1 and not found.covered(pos, pos + len(item)):
                     _add_division(found, gaz, codes[0], Span(pos, pos + len(item), division_key(codes[0]), "Town",
                                                              "town-in-list", item))
                 pos += len(item) + 1
@@ -504,7 +522,7 @@ def _programs(doc: Document, found: Found) -> None:
         for m in fused.finditer(text[s:e]):
             a, b = initials.get(m.group(1)), initials.get(m.group(2))
             start = s + m.start()
-            if a and b and a != b and not _covered(found, start, start + 2):
+            if a and b and a != b and not found.covered(start, start + 2):
                 name = m.group() + m.group(3)
                 key = f"program:{name}"
                 found.entities[key] = Entity(key=key, name=name, type="Program")

@@ -94,8 +94,9 @@ class Gazetteer:
 
     def scan(self, text: str, start: int = 0, end: int | None = None):
         """Every alias occurrence in text[start:end] as (start, end, Alias), overlapping ones included."""
-        for last, alias in self.automaton.iter(text, start, len(text) if end is None else end):
-            yield last + 1 - len(alias.text), last + 1, alias
+        # iter(text, start, end) would copy the whole text on every call: a long report took minutes
+        for last, alias in self.automaton.iter(text[start:end]):
+            yield start + last + 1 - len(alias.text), start + last + 1, alias
 
     def villages(self, town_code: str) -> dict[str, str]:
         """Village name → code for the villages and communities of one town. The file is read on first use and

@@ -5,6 +5,8 @@ evidence points into the original text.
 """
 from __future__ import annotations
 
+import bisect
+import math
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -58,13 +60,16 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     types = {k: e.type for k, e in found.entities.items()}
     last_pairs: dict[str, tuple[str, str]] = {}  # level -> the pair named last, for 两省, 两市, 双方
     last_funding, paragraph = None, None
+    starts = [sp.start for sp in found.spans]  # the spans are in order: a sentence's are found by binary search
+    fused = sorted(found.fused_pairs)
     for s, e in doc.sentences:
         if paragraph is None or not paragraph[0] <= s < paragraph[1]:
-            paragraph = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), (s, e))
+            paragraph = doc.paragraph_at(s) or (s, e)
             last_funding = None
-        spans = [sp for sp in found.spans if s <= sp.start < e]
+        spans = found.spans[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
         places = _places(spans, found)
-        pairs = [(a, b, fs, fe, "fused-abbreviation-pair") for fs, fe, a, b in found.fused_pairs if s <= fs < e]
+        pairs = [(a, b, fs, fe, "fused-abbreviation-pair")
+                 for fs, fe, a, b in fused[bisect.bisect_left(fused, (s,)):bisect.bisect_left(fused, (e,))]]
         if any(w in doc.clean[s:e] for w in _rules()["pairing"]):
             pairs += _pairs_in_sentence(doc, places)
         seen = set()
@@ -132,10 +137,11 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
         if not text.startswith("以来", end):
             return what
         return None
-    para = next(((ps, pe) for ps, pe in doc.paragraphs if ps <= s < pe), None)
+    para = doc.paragraph_at(s)
     # a year that opens a sentence of the paragraph (2019年, …) holds until another one does
-    lead = [ys[0] for a, b in doc.sentences if para and para[0] <= a <= s and (ys := years(text, a, min(b, a + 12)))
-            and "以来" not in text[ys[0][1]:ys[0][1] + 6]]
+    first = bisect.bisect_left(doc.sentences, (para[0],)) if para else 0
+    lead = [ys[0] for a, b in doc.sentences[first:bisect.bisect_right(doc.sentences, (s, math.inf))]
+            if para and (ys := years(text, a, min(b, a + 12))) and "以来" not in text[ys[0][1]:ys[0][1] + 6]]
     if lead:
         return lead[-1][2]
     if published and _MONTH.match(text, s):

@@ -123,3 +123,11 @@ def test_header_led_by_the_papers_name():
 def test_header_fields_in_square_brackets():
     doc = parse("标题\n\n【来源】北疆新闻网 【发布时间】2021-11-05 16:32 【作者】记者其其格\n\n  正文。\n", "b.txt")
     assert (doc.source, doc.date, doc.reporters) == ("北疆新闻网", "2021-11-05T16:32:00", ("其其格",))
+
+
+def test_the_sentence_and_paragraph_at_a_position_are_those_a_scan_finds():
+    doc = parse(HEADER + "  苏州市援助资金3亿元。铜仁市接收!\n\n  两地结对。\n\n  \n  第三段,再说一句?好。", "s.txt")
+    for pos in range(len(doc.clean) + 1):
+        assert doc.sentence_at(pos) == next(((a, b) for a, b in doc.sentences if a <= pos < b), None), pos
+        assert doc.paragraph_at(pos) == next(((a, b) for a, b in doc.paragraphs if a <= pos < b), None), pos
+    assert len(doc.sentences) == 6 and len(doc.paragraphs) == 4  # the title is one of each

@@ -1,5 +1,7 @@
+import random
+
 from graph.documents import parse
-from graph.entities import recognise
+from graph.entities import Found, Span, recognise
 
 HEAD = "标题\n\n2020-05-06 08:00|来源:{src}|编辑:某某\n\n"
 
@@ -18,6 +20,8 @@ def test_everyday_words_are_not_places():
 def test_a_common_word_is_a_place_when_listed_and_counted():
     got, _ = names("专家为延川、延长两县群众义诊。延安市各县积极响应。")
     assert {("延川县", "County"), ("延长县", "County"), ("延安市", "City")} <= got
+    for text in ("宜川县与延长结对帮扶。", "延川县、宜川县、延长等地。"):  # joined to the place before it
+        assert ("延长县", "County") in names(text)[0], text
 
 
 def test_fused_abbreviations_and_deixis_follow_the_header():
@@ -135,3 +139,13 @@ def test_a_document_that_places_something_under_a_division_states_the_chain_up_t
                 chains += 1
             assert up in provinces, (path.name, up)
     assert chains > 100
+
+
+def test_covered_is_whether_a_span_found_so_far_overlaps():
+    rng, found = random.Random(7), Found()
+    for _ in range(300):
+        start = rng.randrange(500)
+        if rng.random() < 0.3:  # spans are added between questions, long and short
+            found.spans.append(Span(start, start + rng.choice((1, 2, 3, 12)), "k", "Town", "test", "x"))
+        end = start + rng.choice((1, 2, 5))
+        assert found.covered(start, end) == any(sp.start < end and start < sp.end for sp in found.spans), (start, end)

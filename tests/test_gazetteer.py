@@ -37,3 +37,12 @@ def test_a_county_record_named_as_its_city_is_the_city():
     assert gaz.aliases["嘉峪关市"].codes == ("620200",) and "620201" not in gaz.divisions
     town = next(d for d in gaz.divisions.values() if d.name == "峪泉镇" and d.code.startswith("6202"))
     assert gaz.ancestors(town.code) == ["620200", "620000"]
+
+
+def test_a_window_is_scanned_with_offsets_into_the_whole_text():
+    gaz = gazetteer()
+    text = "富平县与丹阳市结对。" * 3
+    whole = list(gaz.scan(text))
+    assert whole and all(text[s:e] == alias.text for s, e, alias in whole)
+    for start, end in ((0, 10), (3, 14), (10, 30), (11, 13)):
+        assert list(gaz.scan(text, start, end)) == [h for h in whole if start <= h[0] and h[1] <= end], (start, end)

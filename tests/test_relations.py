@@ -1,6 +1,7 @@
 from graph.documents import parse
 from graph.entities import recognise
 from graph.relations import relate
+from tests.conftest import ROOT
 
 HEAD = "标题\n\n2020-05-06 08:00|来源:{src}|编辑:某某\n\n"
 
@@ -129,3 +130,14 @@ def test_averages_and_increases_are_not_fundings():
 def test_respective_fundings_from_a_list_to_a_list():
     out, _ = facts("2022年,天津市河东区中山门街道、春华街道分别向甘肃省甘南州卓尼县柳林镇、扎古录镇拨付结对帮扶资金20万元。", src="甘肃日报")
     assert {f[1:5] for f in out if f[0] == "funds"} == {("中山门街道", "柳林镇", 200_000, 2022), ("春华街道", "扎古录镇", 200_000, 2022)}
+
+
+def test_a_long_report_states_what_its_parts_state():
+    from graph.extract import extract_text
+    from graph.rdf import facts_json, quads
+
+    article = (ROOT / "corpus" / "sushaan-2018-01-08.txt").read_text(encoding="utf-8")
+    body = article.split("\n\n", 2)[2]  # its header once; the body 150 times: 400,000 characters
+    once, report = (facts_json(quads(extract_text(t, "r.txt")), "r.txt") for t in (article, article + ("\n\n" + body) * 149))
+    assert len(report["relations"]) == 6 and sorted(map(str, report["relations"])) == sorted(map(str, once["relations"]))
+    assert report["entities"] == once["entities"]
