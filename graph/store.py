@@ -250,8 +250,8 @@ def push(out: str | Path, endpoint: str, *, protocol: str = "gsp", timeout: floa
             url = f"{endpoint}{'&' if '?' in endpoint else '?'}graph={urllib.parse.quote(graph.value, safe='')}"
             _send(url, "PUT", body, "application/n-triples", timeout)
         elif protocol == "update":
-            update = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n".encode() + body + b"}}"
-            _send(endpoint, "POST", update, "application/sparql-update", timeout)
+            sparql = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n".encode() + body + b"}}"
+            _send(endpoint, "POST", sparql, "application/sparql-update", timeout)
         else:
             raise StoreError(f"unknown protocol {protocol!r} (gsp or update)")
         sent.append(graph.value)
