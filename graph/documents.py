@@ -82,7 +82,8 @@ def _span_at(spans: tuple[tuple[int, int], ...], pos: int) -> tuple[int, int] | 
 
 
 def read(path: str | Path) -> Document:
-    """Read one article file (UTF-8 or GB18030 text, or HTML); raises DocumentError with a one-line reason."""
+    """Read one article file (text in UTF-8, GB18030 or UTF-16/32 with a BOM, or HTML); raises DocumentError
+    with a one-line reason."""
     path = Path(path)
     return from_bytes(read_bytes(path), path.name, label=str(path))
 

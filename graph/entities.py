@@ -44,7 +44,7 @@ class Found:
     home: str | None = None
     fused_pairs: list[tuple[int, int, str, str]] = field(default_factory=list)  # start, end, key, key
     park_partners: dict[str, tuple[str, ...]] = field(default_factory=dict)  # park key -> partner keys
-    _index: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)  # spans' ends, sorted
+    _index: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)  # (start, end) of spans, sorted
     _indexed: int = field(default=0, repr=False, compare=False)  # how many of spans are in _index
     _longest: int = field(default=0, repr=False, compare=False)
 
