@@ -90,13 +90,20 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
     problems: list[str] = []
     known = known or {}
     outputs = _identity(out) if out is not None else None
+    in_outputs: dict[Path, bool] = {}  # folder → whether it lies in the output folder: each folder is asked once
+
+    def outside_outputs(path: Path) -> bool:
+        if outputs is None:
+            return True
+        if path.parent not in in_outputs:
+            in_outputs[path.parent] = outputs in map(_identity, path.parents)
+        return not in_outputs[path.parent]
 
     def sources():
         for p in paths:
             p = Path(p)
             if not p.exists() and any(ch in str(p) for ch in "*?["):
-                matches = sorted(Path(m) for m in glob.glob(str(p), recursive=True)
-                                 if Path(m).is_file() and (outputs is None or outputs not in map(_identity, Path(m).parents)))
+                matches = sorted(m for m in map(Path, glob.glob(str(p), recursive=True)) if m.is_file() and outside_outputs(m))
                 if not matches:
                     problems.append(f"{p}: no file matches")
                 yield from (s for m in matches for s in _sources_of(m, m.name, problems, known))
@@ -367,10 +374,15 @@ def os_reason(exc: OSError) -> str:
     return f"{reason}: {exc.filename}" if exc.filename and str(exc.filename) not in reason else reason
 
 
+def _published(files: bool) -> tuple[str, ...]:
+    """The files a build writes document by document: the RDF files (unless left out) and the facts JSON."""
+    return (*FILES, FACTS) if files else (FACTS,)
+
+
 def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
     """The last build's report, when every document it read is unchanged, in the same order, and it wrote
     what this build would: then a rebuild has nothing to do but read the documents' digests."""
-    published = (*FILES, FACTS) if files else (FACTS,)
+    published = _published(files)
     if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
         return None
     sources, problems = inputs(paths, previous.known, out=out)
@@ -486,7 +498,7 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
     manifest = _Manifest(builder_version(), started=time.time_ns())
     sources, problems = inputs(paths, previous.known if previous else None, out=out)
     report = Report()
-    published = (*FILES, FACTS) if files else (FACTS,)
+    published = _published(files)
     # a new store is loaded while the documents are extracted; an update reads a spool of the new ones
     loader = store.Loader(tmp / "store") if previous is None else None
     spool = (tmp / SPOOL).open("wb") if loader is None else None
