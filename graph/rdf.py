@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .facts import Entity, Evidence, Facts
+from .facts import ENTITY_TYPES, Entity, Evidence, Facts
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -250,12 +250,13 @@ def _evidence(add, facts: Facts, doc: ox.NamedNode, ev: Evidence, text: str | No
 
 # ------------------------------------------------------------------ facts JSON, read back with SPARQL
 _PREFIX = "PREFIX ewc: <https://w3id.org/ewc/ontology#>\nPREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"
+# each entity class of the ontology with its type's name (as in facts JSON and the views), for a query's VALUES
+ENTITY_CLASSES = "VALUES (?class ?type) { %s }" % " ".join(f'(ewc:{t} "{t}")' for t in ENTITY_TYPES)
 ENTITIES_QUERY = _PREFIX + """
 SELECT DISTINCT ?name ?type WHERE {
   ?e ewc:mentionedIn ?doc ; a ?class ; skos:prefLabel ?name .
-  VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
-                          (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }
-} ORDER BY ?type ?name"""
+  %s
+} ORDER BY ?type ?name""" % ENTITY_CLASSES
 PAIRINGS_QUERY = _PREFIX + """
 SELECT DISTINCT ?a ?b WHERE {
   ?p a ewc:Pairing ; ewc:partner ?x , ?y .

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from ..query import KnowledgeGraph, load
-from ..rdf import INFERRED_GRAPH
+from ..rdf import ENTITY_CLASSES, INFERRED_GRAPH
 
 RELATIONS = ("pairedWith", "funds", "coBuilds", "partOf")
 DEFAULT_RELATIONS = ("pairedWith", "funds", "coBuilds")
@@ -13,8 +13,6 @@ _P = """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <https://schema.org/>
 """
-_CLASSES = """VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City") (ewc:County "County") (ewc:Town "Town")
-                         (ewc:Village "Village") (ewc:Park "Park") (ewc:Program "Program") }"""
 # What the view reads: name → (the query over the whole store, the query for the entities or facts ?x that a
 # change touched, listed where {values} stands); one string serves both when {values} can simply go.
 # One small query per attribute, joined in Python: OPTIONALs in one query would multiply the rows of an entity
@@ -26,8 +24,8 @@ _CLASSES = """VALUES (?class ?type) { (ewc:Province "Province") (ewc:City "City"
 # Python: comparing IRIs in the query would read each one's text.
 READS = {
     "nodes": ("""SELECT ?x ?type ?zh WHERE { { SELECT DISTINCT ?x ?type WHERE { %s ?x a ?class } }
-                 { SELECT ?x ?zh WHERE { ?x skos:prefLabel ?zh } } }""" % _CLASSES,
-              "SELECT DISTINCT ?x ?type ?zh WHERE { {values} LATERAL { %s ?x a ?class ; skos:prefLabel ?zh } }" % _CLASSES),
+                 { SELECT ?x ?zh WHERE { ?x skos:prefLabel ?zh } } }""" % ENTITY_CLASSES,
+              "SELECT DISTINCT ?x ?type ?zh WHERE { {values} LATERAL { %s ?x a ?class ; skos:prefLabel ?zh } }" % ENTITY_CLASSES),
     "label_en": 'SELECT DISTINCT ?x ?v WHERE { {values} ?x rdfs:label ?v FILTER(LANG(?v) = "en") }',
     "code": "SELECT DISTINCT ?x ?v WHERE { {values} ?x ewc:code ?v }",
     "lat": "SELECT DISTINCT ?x ?v WHERE { {values} ?x wgs:lat ?v }",
