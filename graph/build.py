@@ -120,7 +120,7 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
     return sources(), problems
 
 
-def _identity(path: Path) -> tuple[int, int] | None:
+def _identity(path: str | Path) -> tuple[int, int] | None:
     """A file's or folder's device and inode, the same by every path to it (links too); None if it cannot be read."""
     try:
         st = os.stat(path)
@@ -137,7 +137,7 @@ def _files_under(folder: Path, skip: tuple[int, int] | None = None) -> list[str]
     seen = {skip, None}  # folders walked (a link back up is not walked again), and what cannot be read
 
     def walk(path: str, prefix: str) -> None:
-        here = _identity(Path(path))
+        here = _identity(path)
         if here in seen:
             return
         seen.add(here)

@@ -168,19 +168,19 @@ def decode(data: bytes, name: str) -> str:
             raise undecodable from None
         if len(re.findall(_PLAUSIBLE, text[:8192])) < 0.5 * len(text[:8192]):  # not text, though it has a BOM
             raise undecodable
-        data = text.encode("utf-8")
-    if b"\x00" in data[:8192]:
+    elif b"\x00" in data[:8192]:
         raise DocumentError(f"{name}: binary file (NUL bytes), not text")
-    declared = _DECLARED_CHARSET.search(data[:4096])
-    declared = _CHARSETS.get(declared.group(1).decode("ascii").lower()) if declared else None
-    for encoding in dict.fromkeys(("utf-8-sig", declared or "gb18030", "gb18030")):  # valid UTF-8 is UTF-8
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
     else:
-        raise undecodable
+        declared = _DECLARED_CHARSET.search(data[:4096])
+        declared = _CHARSETS.get(declared.group(1).decode("ascii").lower()) if declared else None
+        for encoding in dict.fromkeys(("utf-8-sig", declared or "gb18030", "gb18030")):  # valid UTF-8 is UTF-8
+            try:
+                text = data.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise undecodable
     controls = sum(1 for ch in text[:8192] if ch < " " and ch not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 8192):
         raise DocumentError(f"{name}: binary file (control characters), not text")
