@@ -128,7 +128,8 @@ def quads(facts: Facts) -> list[ox.Quad]:
         ev = _evidence(add, facts, doc, r.evidence)
         partners = [iris[p] for p in r.partners]
         if r.kind == "pairedWith":
-            a, b = sorted(partners, key=lambda n: n.value)
+            first, second = sorted(r.partners, key=lambda k: iris[k].value)  # one order, whichever the text named first
+            a, b = iris[first], iris[second]
             node = _node(f"{ID}pairing/{_h(a.value, b.value)}")
             add(node, RDF.type, EWC.Pairing)
             add(node, EWC.partner, a)
@@ -136,7 +137,7 @@ def quads(facts: Facts) -> list[ox.Quad]:
             add(node, EWC.pairingLevel, ox.Literal(r.level))
             add(a, EWC.pairedWith, b)
             add(b, EWC.pairedWith, a)
-            add(node, RDFS.label, _zh(f"{names[r.partners[0]]}—{names[r.partners[1]]}结对"))
+            add(node, RDFS.label, _zh(f"{names[first]}—{names[second]}结对"))
         elif r.kind == "funds":
             giver, receiver = partners
             node = _node(f"{ID}funding/{_h(giver.value, receiver.value, r.year, r.amount, r.currency, r.funding_kind)}")

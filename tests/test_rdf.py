@@ -54,6 +54,15 @@ def test_same_fact_in_two_documents_is_one_node_with_two_evidence_links():
     assert len(rows) == 2 and {int(r.docs) for r in rows} == {2}  # 江苏–陕西 and 汉中–南通, each from both
 
 
+def test_a_pairing_named_in_either_order_has_one_label():
+    ds = to_rdf(extract_text(TEXT, "a.txt"))
+    to_rdf(extract_text(TEXT.replace("汉中市与南通市", "南通市与汉中市"), "b.txt"), ds)
+    labels = {str(r.l) for r in ds.query("""PREFIX ewc: <https://w3id.org/ewc/ontology#>
+        SELECT DISTINCT ?l WHERE { GRAPH ?g { ?p a ewc:Pairing ; ewc:partner <https://w3id.org/ewc/id/division/320600> ;
+        <http://www.w3.org/2000/01/rdf-schema#label> ?l } }""")}
+    assert labels == {"南通市—汉中市结对"}  # partners in code order, as the pairing's IRI has them
+
+
 def test_every_fact_is_stated_in_the_documents_of_its_evidence():
     ds = to_rdf(extract_text(TEXT, "a.txt"))
     to_rdf(extract_text(TEXT + "  陕西省引进135家企业。\n", "b.txt"), ds)  # and a figure
