@@ -24,14 +24,16 @@ from .lexicon import lexicon
 
 MAX_BYTES = 20 * 1024 * 1024
 CJK = "\u4e00-\u9fff"
+_CELL_GAP = re.compile(r"\t|[ \u3000]{2,}")  # between a table's cells on a line
 _SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \t\xa0]+(?=[{CJK}])")
 _PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' ·-]+\)")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者|稿源)\s*:")
+_HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|审核|记者|稿源|栏目|频道|(?:发布|播出|发稿|更新)?(?:时间|日期))\s*:")
+_CLOSING_FIELD = re.compile(r"(来源|稿源|编辑|责编|责任编辑|审核)\s*:")  # not 记者: an interview's questions
 _FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|责任编辑|发布|记者|$)"
-_NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|网)")
+_NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|融媒体中心|发布|网)")
 _BRACKET_FIELD = re.compile(r"[【\[](来源|稿源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者)[】\]]")
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
 _WEB_ADDRESS = re.compile(r"https?://\S{1,2040}", re.I)  # javascript: and the like are not kept
@@ -56,6 +58,7 @@ class Document:
     sentences: tuple[tuple[int, int], ...]  # spans of clean, content only
     paragraphs: tuple[tuple[int, int], ...]  # spans of clean lines that hold content
     url: str | None = None  # where the article was published: a JSON Lines record's url, a page's canonical link
+    tables: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = ()  # each table's rows, each row's cells (spans of clean)
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """Offsets in ``text`` of the span ``clean[start:end]``."""
@@ -201,6 +204,8 @@ class _TextOfHTML(html.parser.HTMLParser):
         self.parts, self.title, self._skip, self._in_title = [], "", 0, False
         self.urls = {}  # "canonical" (<link rel=canonical>), "og:url" (<meta property=og:url>), "base" (<base href>)
         self.depth, self.blocks, self._open = 0, [], []  # _open: (depth, index in blocks)
+        # a table row is written as its cells between tabs, a cell spanning rows or columns repeated in each
+        self._row, self._cell, self._spanned = None, None, {}  # _spanned: column -> [rows left, text]
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
@@ -213,6 +218,10 @@ class _TextOfHTML(html.parser.HTMLParser):
         if tag in self.SKIP:
             self._skip += 1
         self._in_title = tag == "title"
+        if tag == "tr":
+            self._row, self._cell = [], None
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = [[], _span_of(a.get("rowspan")), _span_of(a.get("colspan"))]
         if tag in self.BLOCK:
             self._emit("\n")
         if tag in self.VOID:
@@ -226,6 +235,12 @@ class _TextOfHTML(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in self.SKIP and self._skip:
             self._skip -= 1
+        if tag in ("td", "th") and self._cell is not None:
+            self._row.append(self._cell)
+            self._cell = None
+        elif tag == "tr" and self._row is not None:
+            cells, self._row = self._row, None
+            self._emit("\n" + "\t".join(self._cells(cells)) + "\n")
         if tag == "title":
             self._in_title = False
         if tag in self.BLOCK:
@@ -239,13 +254,47 @@ class _TextOfHTML(html.parser.HTMLParser):
     def handle_data(self, data):
         if self._in_title:
             self.title += data
+        elif self._cell is not None:
+            if not self._skip:
+                self._cell[0].append(data)
         elif not self._skip:
             self._emit(data)
+
+    def _cells(self, cells) -> list[str]:
+        """A row's cells in column order, with the cells of rows above that span down into it."""
+        out, col = [], 0
+        for parts, rows, cols in cells:
+            while col in self._spanned:
+                out.append(self._carry(col))
+                col += 1
+            text = " ".join("".join(parts).split())
+            for _ in range(cols):
+                if rows > 1:
+                    self._spanned[col] = [rows - 1, text]
+                out.append(text)
+                col += 1
+        while col in self._spanned:
+            out.append(self._carry(col))
+            col += 1
+        return out
+
+    def _carry(self, col: int) -> str:
+        left, text = self._spanned[col]
+        if left <= 1:
+            del self._spanned[col]
+        else:
+            self._spanned[col][0] = left - 1
+        return text
 
     def _emit(self, text):
         self.parts.append(text)
         for _, i in self._open:
             self.blocks[i].append(text)
+
+
+def _span_of(value: str | None) -> int:
+    """A rowspan or colspan: at least 1, and bounded (a page is not trusted to be sane)."""
+    return min(max(int(value), 1), 100) if value and value.strip().isdigit() else 1
 
 
 def _tidy(text: str) -> str:
@@ -343,30 +392,42 @@ def parse(text: str, name: str) -> Document:
     title = date = source = None
     editors, reporters = [], []
     content: list[tuple[int, int]] = []
-    seen = 0
+    seen, header, headed, footer = 0, False, False, False
     for i, (s, e) in enumerate(lines):
         line = clean[s:e].strip()
         if not line:
             continue
         seen += 1
-        if any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
-            if sum(e - s for s, e in content) > 150:
-                break  # the site's footer: nothing after it is the article
+        if not footer and any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
+            footer = sum(e - s for s, e in content) > 150  # the site's footer: nothing after it is the article
             continue  # 分享到 above the article: just this line
-        if seen <= 6 and _is_header(_BRACKET_FIELD.sub(r"\1:", line)):
+        if seen == 1 and not source and (station := _station(text[slice(*_original_span(offsets, s, e))])):
+            source = station  # 锡林郭勒广播电视台　电视新闻稿: a script names its station above the header
+            continue
+        # a header is read from the first lines, however many fields follow one another (a broadcast script has eight)
+        header = (seen <= 6 or header) and _is_header(_BRACKET_FIELD.sub(r"\1:", line))
+        # 来源:…融媒体中心, 编辑:… on lines of their own close a post, before or after its footer
+        credits = not header and len(line) < 40 and bool(_CLOSING_FIELD.match(line))
+        if header or credits:
             # fields are read from the line as written: normalising drops the spaces that separate them
             line = to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
             line = _BRACKET_FIELD.sub(r" \1:", line)
             d = _DATE.search(line)
-            if d and not date:
+            if d and not date and header:
                 date = _iso_date(d)
-            source = source or _field(line, "来源|稿源") or _newspaper(line)
+            source = source or _field(line, "来源|稿源") or (_newspaper(line) if header else None)
             editors += _field_all(line, "编辑|责编|责任编辑")
             reporters += _field_all(line, "作者|记者")
+            headed = headed or header
+            continue
+        if footer:
+            continue
+        if line.startswith("标题:"):
+            title = line[3:].strip() or title
             continue
         if any(m in line for m in lex["boilerplate_line"]) or _is_navigation(line):
             continue
-        if title is None and seen == 1:
+        if title is None and not content and not headed:
             title = line
         content.append((s, e))
     for s, e in content:
@@ -377,7 +438,38 @@ def parse(text: str, name: str) -> Document:
     return Document(name=name, text=text, clean=clean, offsets=offsets,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
-                    sentences=sentences, paragraphs=tuple(content))
+                    sentences=sentences, paragraphs=tuple(content), tables=_tables(text, offsets, content))
+
+
+def _tables(text: str, offsets, content: list[tuple[int, int]]) -> tuple:
+    """Runs of two or more content lines written as a table's rows: three or more cells between tabs or wide gaps
+    (as a page's table is written, and as reports set tables in plain text)."""
+    tables, run = [], []
+    for s, e in content:
+        if row := _row(text, offsets, s, e):
+            run.append(row)
+            continue
+        if len(run) >= 2:
+            tables.append(tuple(run))
+        run = []
+    if len(run) >= 2:
+        tables.append(tuple(run))
+    return tuple(tables)
+
+
+def _row(text: str, offsets, s: int, e: int) -> tuple[tuple[int, int], ...] | None:
+    """The cells of the line clean[s:e] (spans of clean), found in the line as written: normalising drops tabs."""
+    start, end = _original_span(offsets, s, e)
+    line = text[start:end]
+    if "。" in line:
+        return None
+    lead, last = len(line) - len(line.lstrip()), len(line.rstrip())
+    gaps = [m.span() for m in _CELL_GAP.finditer(line, lead, last)]
+    if len(gaps) < 2:
+        return None
+    bounds = [lead] + [at for gap in gaps for at in gap] + [last]
+    clean_at = (lambda i: s + i) if offsets is None else (lambda i: bisect.bisect_left(offsets, start + i, s, e))
+    return tuple((clean_at(a), clean_at(b)) for a, b in zip(bounds[::2], bounds[1::2]))
 
 
 def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
@@ -386,13 +478,21 @@ def _original_span(offsets, s: int, e: int) -> tuple[int, int]:
 
 def _is_header(line: str) -> bool:
     """来源:… 编辑:…, or a short line with a date that starts with the date or the paper's name."""
-    return bool(_HEADER_FIELD.search(line)) or (
-        len(line) < 80 and bool(_DATE.search(line)) and bool(_DATE.match(line) or _NEWSPAPER.match(line)))
+    date = _DATE.search(line)
+    return bool(_HEADER_FIELD.search(line)) or bool(date) and (
+        len(line) < 80 and bool(_DATE.match(line) or _NEWSPAPER.match(line))
+        or len(line) < 40 and date.group(4) is not None)  # 黔江发布 2023-05-18 19:06 重庆: a post's account and time
 
 
 def _is_navigation(line: str) -> bool:
     """首页 | 时政 | 国际: a menu, not prose."""
     return line.count("|") >= 2 and not re.search(r"[。,;]", line) or (len(line) <= 3 and not re.search(r"\d", line))
+
+
+def _station(line: str) -> str | None:
+    """The paper or station alone on a line, or followed by one word: 锡林郭勒广播电视台 电视新闻稿."""
+    words = to_simplified(line.translate(_width_table())).split()
+    return words[0] if 1 <= len(words) <= 2 and _NEWSPAPER.fullmatch(words[0]) else None
 
 
 def _newspaper(line: str) -> str | None:

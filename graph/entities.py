@@ -85,6 +85,9 @@ def _rules() -> dict:
         "park_stops": sorted(lex["parks"]["stop_words"], key=len, reverse=True),
         "pairing": lex["relations"]["pairing"],
         "not_place_after": tuple(lex["names"]["not_place_after"]),
+        "hiding_words": _any_of(tuple(lex["names"]["hiding_words"])),
+        "person_titles": tuple(lex["names"]["person_titles"]),
+        "surnames": frozenset(lex["names"]["surnames"]),
         "cobuild": tuple(lex["relations"]["cobuild"]),
         "generic_park_words": lex["parks"]["generic_words"],
         "connectors": lex["relations"]["connectors"],
@@ -98,9 +101,11 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     text = doc.clean
     hits = []  # (start, end, alias)
     for s, e in doc.sentences:
+        hidden = [m.span() for m in _rules()["hiding_words"].finditer(text, s, e)]
         for hs, he, alias in gaz.scan(text, s, e):
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
-                                   or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)):
+                                   or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)
+                                   or any(a <= hs and he <= b for a, b in hidden) or _given_name(text, s, hs, he)):
                 continue
             if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
                 continue
@@ -154,7 +159,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     _listed_towns(doc, gaz, found)
     _villages(doc, gaz, found)
     _parks(doc, gaz, found)
-    _programs(doc, found)
+    _programs(doc, gaz, found)
     found.spans.sort(key=lambda sp: (sp.start, -sp.end))
     return found
 
@@ -191,6 +196,12 @@ def _after_place(text: str, start: int) -> bool:
 def _inside_word(text: str, start: int, gaz: Gazetteer) -> bool:
     """A short name whose first character ends an everyday word (投资兴业 is not 资兴) is not a name."""
     return start > 0 and text[start - 1:start + 1] in gaz.bigrams
+
+
+def _given_name(text: str, sentence_start: int, start: int, end: int) -> bool:
+    """副县长陈赤峰说: a short name after a title and a surname is a person's given name, not the place."""
+    return (end - start <= 2 and start - 1 > sentence_start and text[start - 1] in _rules()["surnames"]
+            and text.endswith(_rules()["person_titles"], sentence_start, start - 1))
 
 
 def _leftmost_longest(hits, prefer=lambda h: not h[2].full):
@@ -513,10 +524,14 @@ def _initials(found: Found) -> dict[str, str]:
     return {ch: next(iter(keys)) for ch, keys in _places_by_initial(found).items() if len(keys) == 1}
 
 
-def _programs(doc: Document, found: Found) -> None:
+def _programs(doc: Document, gaz: Gazetteer, found: Found) -> None:
     """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
     rules, text = _rules(), doc.clean
     initials = _initials(found)
+    # 沪遵协作: a province by its one-character name beside a city's initial, when the document names that province
+    for ch, code in gaz.abbreviations.items():
+        if division_key(code) in found.entities:
+            initials.setdefault(ch, division_key(code))
     fused = re.compile(f"([{CJK}])([{CJK}])(?=({'|'.join(rules['collaboration'])}))")
     for s, e in doc.sentences:  # 厦临协作, 通汉协作: two named places fused by a character of each
         for m in fused.finditer(text[s:e]):

@@ -15,7 +15,7 @@ from .documents import Document
 from .entities import Found, Span
 from .facts import DIVISION_LEVELS, Observation, Relation
 from .lexicon import lexicon
-from .numbers import Quantity, amounts, counts, years
+from .numbers import Quantity, amounts, counts, parse_number, years
 
 _CLAUSE = re.compile(r"[,;:]")
 _MONTH = re.compile(r"(?<![\d年])\d{1,2}月")
@@ -49,6 +49,10 @@ def _rules() -> dict:
         "relative_years": rel["relative_years"],
         "relative": re.compile("|".join(map(re.escape, rel["relative_years"]))),
         "cobuild": by_length(rel["cobuild"]),
+        "table_givers": tuple(rel["table_givers"]),
+        "table_receivers": tuple(rel["table_receivers"]),
+        "table_totals": tuple(rel["table_totals"]),
+        "table_money": tuple(rel["table_money"]),
         "pair_deixis": by_length(deixis["pair"]),
     }
 
@@ -84,7 +88,58 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
         relations += funds
         relations += _cobuilds(doc, s, e, spans, found, last_pairs)
         observations += _observations(doc, s, e, spans, used)
+    for table in doc.tables:
+        relations += _table(doc, table, found, types)
     return relations, observations
+
+
+_UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
+
+
+def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Relation]:
+    """A table's rows: who gave how much to whom (a heading with 资金 and a unit), and pairs when the heading or the
+    caption above says the rows are pairs (结对, 对口). Givers and receivers by their headings, else by the east."""
+    rules, text = _rules(), doc.clean
+    heading = [text[a:b] for a, b in rows[0]]
+    at = bisect.bisect_right(doc.paragraphs, (rows[0][0][0], math.inf)) - 1  # the heading's line; the caption is above
+    above = doc.paragraphs[at - 1] if at > 0 else None
+    caption = text[slice(*above)] if above and above[1] - above[0] <= 60 and "。" not in text[slice(*above)] else ""
+    giver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_givers"])), None)
+    receiver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_receivers"])), None)
+    money = next(((i, unit) for i, h in enumerate(heading) for unit in _UNITS
+                  if unit in h and any(w in h for w in rules["table_money"])), None)
+    pairing = any(w in h for h in heading + [caption] for w in rules["pairing"])
+    when = years(heading[money[0]]) if money else []
+    year = when[0][2] if when else next((y for _, _, y in years(caption)), None)
+    kind = next((k for verb, k in rules["verb_kind"].items() if money and verb in heading[money[0]]), "FiscalAid")
+    starts = [sp.start for sp in found.spans]
+    out = []
+    for row in rows[1:]:
+        if any(text[a:b].strip() in rules["table_totals"] for a, b in row):
+            continue
+        places = {i: ps[-1] for i, (a, b) in enumerate(row)
+                  if (ps := _places(found.spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)], found))}
+        if giver is not None and receiver is not None:
+            ends = (places.get(giver), places.get(receiver))
+        elif len(places) == 2:
+            a, b = places.values()
+            east = [sp for sp in (a, b) if _province(found, sp.key) in rules["eastern"]]
+            ends = (east[0], b if east[0] is a else a) if len(east) == 1 else (None, None)
+        else:
+            continue
+        if None in ends or ends[0].key == ends[1].key:
+            continue
+        g, r = ends
+        evidence = doc.evidence(row[0][0], row[-1][1], "table-row")
+        if pairing:
+            out.append(Relation("pairedWith", (g.key, r.key), evidence, level=_pair_level(types[g.key], types[r.key]),
+                                year=year))
+        if money and money[0] < len(row):
+            cell = text[slice(*row[money[0]])].strip()
+            if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", cell):
+                out.append(Relation("funds", (g.key, r.key), evidence, year=year, currency="CNY", funding_kind=kind,
+                                    amount=parse_number(cell) * _UNITS[money[1]]))
+    return out
 
 
 def _places(spans: list[Span], found: Found) -> list[Span]:

@@ -131,3 +131,44 @@ def test_the_sentence_and_paragraph_at_a_position_are_those_a_scan_finds():
         assert doc.sentence_at(pos) == next(((a, b) for a, b in doc.sentences if a <= pos < b), None), pos
         assert doc.paragraph_at(pos) == next(((a, b) for a, b in doc.paragraphs if a <= pos < b), None), pos
     assert len(doc.sentences) == 6 and len(doc.paragraphs) == 4  # the title is one of each
+
+
+def cells(doc):
+    return [[[doc.clean[a:b] for a, b in row] for row in table] for table in doc.tables]
+
+
+def test_a_page_table_is_read_row_by_row_with_spanning_cells_repeated():
+    page = ("<html><body><div class='article-content'><p>　　珠海市各区与我市各县结对，资金安排见下表。</p><table>"
+            "<tr><th>序号</th><th>珠海市结对区</th><th>结对县</th><th>资金（万元）</th></tr>"
+            "<tr><td>1</td><td rowspan='2'>香洲区</td><td>正安县</td><td>4800</td></tr>"
+            "<tr><td>2</td><td>桐梓县</td><td>4,200</td></tr>"
+            "<tr><td colspan='3'>合计</td><td><script>x('绥阳')</script>9000</td></tr></table></div></body></html>")
+    doc = parse(html_to_text(page), "t.html")
+    assert cells(doc) == [[["序号", "珠海市结对区", "结对县", "资金(万元)"], ["1", "香洲区", "正安县", "4800"],
+                           ["2", "香洲区", "桐梓县", "4,200"], ["合计", "合计", "合计", "9000"]]]
+
+
+def test_a_plain_text_table_keeps_its_empty_cells_and_prose_is_no_table():
+    text = ("标题\n\n2022年结对资金表\n序号\t帮扶方\t受援方\t资金（万元）\n1\t五常街道\t白驿镇\t50\n合计\t\t\t50\n\n"
+            "　　记者：乌兰　高志远\n　　本段是正文，  两个空格，  又两个。\n　　下一段，  也有，  空格。\n")
+    doc = parse(text, "t.txt")
+    assert cells(doc) == [[["序号", "帮扶方", "受援方", "资金(万元)"], ["1", "五常街道", "白驿镇", "50"],
+                           ["合计", "", "", "50"]]]
+
+
+def test_a_broadcast_script_names_its_station_above_a_long_header():
+    doc = parse("锡林郭勒广播电视台　电视新闻稿\n\n栏目：《新闻》\n频道：综合频道\n时长：3分48秒\n播出时间：2024年3月6日　19:30\n"
+                "审核：张宏伟\n记者：乌兰\n编辑：斯琴\n\n标题：京蒙协作结硕果\n\n【导语】\n主持人：去年协作成效明显。\n",
+                "t.txt")
+    assert (doc.source, doc.date, doc.title) == ("锡林郭勒广播电视台", "2024-03-06T19:30:00", "京蒙协作结硕果")
+    assert doc.editors == ("斯琴",) and doc.reporters == ("乌兰",)
+    assert [doc.clean[s:e] for s, e in doc.sentences][-1] == "主持人:去年协作成效明显。"
+
+
+def test_a_post_gives_its_account_time_and_closing_credits():
+    lines = ["日照市与我区携手并进", "两地紧紧连在一起" * 20]  # the footer starts after the article's first lines
+    doc = parse("点击蓝字 关注我们\n\n鲁渝协作这组数据请收好\n\n黔江发布　2023-05-18 19:06　重庆\n\n" + "\n".join(lines) +
+                "\n\n- END -\n\n来源：黔江区融媒体中心\n编辑：向正阳\n\n往期推荐\n👉黔江脆红李上市", "t.txt")
+    assert (doc.title, doc.date, doc.source, doc.editors) == ("鲁渝协作这组数据请收好", "2023-05-18T19:06:00", "黔江发布", ("向正阳",))
+    assert [doc.clean[s:e] for s, e in doc.sentences] == ["鲁渝协作这组数据请收好"] + lines
+    assert parse("标题\n\n日照市与我区携手并进。\n\n来源：黔江区融媒体中心\n", "u.txt").source == "黔江区融媒体中心"

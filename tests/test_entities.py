@@ -149,3 +149,13 @@ def test_covered_is_whether_a_span_found_so_far_overlaps():
             found.spans.append(Span(start, start + rng.choice((1, 2, 3, 12)), "k", "Town", "test", "x"))
         end = start + rng.choice((1, 2, 5))
         assert found.covered(start, end) == any(sp.start < end and start < sp.end for sp in found.spans), (start, end)
+
+
+def test_a_persons_given_name_and_set_phrases_are_not_places():
+    got, _ = names("挂职干部、副县长陈赤峰说,要让拉萨长治久安。援藏干部和林周群众喜获大丰收,北京中路车来车往。", src="西藏日报")
+    assert {n for n, _ in got} == {"拉萨市", "林周县", "西藏自治区"}
+
+
+def test_a_province_by_its_one_character_name_fuses_with_a_citys_initial():
+    got, _ = names("上海市与遵义市携手多年,沪遵协作成效明显。", src="贵州日报")
+    assert ("沪遵协作", "Program") in got

@@ -141,3 +141,18 @@ def test_a_long_report_states_what_its_parts_state():
     once, report = (facts_json(quads(extract_text(t, "r.txt")), "r.txt") for t in (article, article + ("\n\n" + body) * 149))
     assert len(report["relations"]) == 6 and sorted(map(str, report["relations"])) == sorted(map(str, once["relations"]))
     assert report["entities"] == once["entities"]
+
+
+def test_a_table_of_givers_and_receivers_gives_funds_in_its_unit_and_the_captions_year():
+    out, _ = facts("附表\n\n2022年东西部协作资金安排表\n序号\t受援方\t帮扶方\t项目\t资金（万元）\n1\t苍溪县\t余杭区\t供水工程\t1,500\n"
+                   "2\t白驿镇\t五常街道\t示范点\t50\n小计\t苍溪县\t余杭区\t\t1,550\n合计\t\t\t\t1,550\n", src="四川日报")
+    assert out == {("funds", "余杭区", "苍溪县", 15_000_000, 2022, "FiscalAid"),
+                   ("funds", "五常街道", "白驿镇", 500_000, 2022, "FiscalAid")}  # no pairs: the table does not say so
+
+
+def test_a_table_of_pairs_is_read_giver_first_by_the_east_with_the_headings_year():
+    out, _ = facts("珠海市与遵义市结对。\n\n序号\t遵义市结对县\t珠海市结对区\t2021年财政帮扶资金（亿元）\n1\t正安县\t香洲区\t0.48\n"
+                   "2\t桐梓县\t香洲区\t0.42\n3\t湄潭县\t横琴新区\t0.35\n", src="贵州日报")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "香洲区", "正安县", 48_000_000, 2021, "FiscalAid"),
+                                                   ("funds", "香洲区", "桐梓县", 42_000_000, 2021, "FiscalAid")}
+    assert pairs(out) == {P("珠海市", "遵义市"), P("香洲区", "正安县"), P("香洲区", "桐梓县")}
