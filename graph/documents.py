@@ -24,8 +24,9 @@ from .lexicon import lexicon
 
 MAX_BYTES = 20 * 1024 * 1024
 CJK = "\u4e00-\u9fff"
+_CLAUSE_LINE = 30  # characters: a post's lines are clauses, an article's lines paragraphs
 _CELL_GAP = re.compile(r"\t|[ \u3000]{2,}")  # between a table's cells on a line
-_SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \t\xa0]+(?=[{CJK}])")
+_SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \xa0]+(?=[{CJK}])")  # not tabs: they part a table's cells
 _PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' ·-]+\)")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
@@ -433,12 +434,41 @@ def parse(text: str, name: str) -> Document:
     for s, e in content:
         for m in _CREDIT.finditer(clean, s, e):
             reporters += [r for r in re.split(r"[ 、,]+", m.group(2).strip()) if r]
+    tables = _tables(text, offsets, content)
+    clean, content = _clauses(clean, content, {row[0][0] for table in tables for row in table})
     sentences = tuple(span for s, e in content for span in _sentences(clean, s, e)
                       if not _CREDIT.fullmatch(clean, *span))
     return Document(name=name, text=text, clean=clean, offsets=offsets,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
-                    sentences=sentences, paragraphs=tuple(content), tables=_tables(text, offsets, content))
+                    sentences=sentences, paragraphs=tuple(content), tables=tables)
+
+
+def _clauses(clean: str, content: list[tuple[int, int]], rows: set[int]) -> tuple[str, list[tuple[int, int]]]:
+    """A post's run of short lines, one under another and none ending a sentence, is one line whose lines are its
+    clauses (东港区与黑溪镇 / 五莲县与濯水镇 / 结成帮扶对子): its line breaks read as commas."""
+    def clause(s: int, e: int) -> bool:
+        return e - s <= _CLAUSE_LINE and not _SENTENCE_END.search(clean, s, e) and not any(s <= r < e for r in rows)
+
+    lines, breaks, run = [], [], []
+    for s, e in content + [(-1, -1)]:
+        if run and run[-1][1] + 1 == s and clause(s, e):
+            run.append((s, e))
+            continue
+        if len(run) >= 2:
+            lines.append((run[0][0], run[-1][1]))
+            breaks += [e for _, e in run[:-1]]
+        else:
+            lines += run
+        run = [(s, e)] if s >= 0 and clause(s, e) else []
+        if s >= 0 and not run:
+            lines.append((s, e))
+    if not breaks:
+        return clean, content
+    chars = list(clean)
+    for at in breaks:
+        chars[at] = " " if clean[at - 1] in ",、:;" else ","
+    return "".join(chars), lines
 
 
 def _tables(text: str, offsets, content: list[tuple[int, int]]) -> tuple:

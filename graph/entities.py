@@ -183,9 +183,9 @@ def _town_is_word(text: str, start: int, end: int, gaz: Gazetteer) -> bool:
 
 
 def _next_to_town(text: str, start: int, end: int) -> bool:
-    """金沙街道与平安镇: a town joined to another town is a town."""
-    before = re.search(r"(镇|乡|街道)(与|和|、|同)$", text[max(0, start - 4):start])
-    after = re.match(r"(与|和|、|同)[\u4e00-\u9fff]{1,6}?(镇|乡|街道)", text[end:end + 10])
+    """金沙街道与平安镇, 大连路社区—城西街道: a town joined to another town (or to a village) is a town."""
+    before = re.search(r"(镇|乡|街道|村|社区)(与|和|、|同|—)$", text[max(0, start - 4):start])
+    after = re.match(r"(与|和|、|同|—)[\u4e00-\u9fff]{1,6}?(镇|乡|街道)", text[end:end + 10])
     return bool(before or after)
 
 

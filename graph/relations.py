@@ -49,6 +49,7 @@ def _rules() -> dict:
         "relative_years": rel["relative_years"],
         "relative": re.compile("|".join(map(re.escape, rel["relative_years"]))),
         "cobuild": by_length(rel["cobuild"]),
+        "zones": set(lexicon()["names"]["zones"]),
         "table_givers": tuple(rel["table_givers"]),
         "table_receivers": tuple(rel["table_receivers"]),
         "table_totals": tuple(rel["table_totals"]),
@@ -71,7 +72,7 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
             paragraph = doc.paragraph_at(s) or (s, e)
             last_funding = None
         spans = found.spans[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
-        places = _places(spans, found)
+        places = _places(spans, found, doc.clean)
         pairs = [(a, b, fs, fe, "fused-abbreviation-pair")
                  for fs, fe, a, b in fused[bisect.bisect_left(fused, (s,)):bisect.bisect_left(fused, (e,))]]
         if any(w in doc.clean[s:e] for w in _rules()["pairing"]):
@@ -118,7 +119,7 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
         if any(text[a:b].strip() in rules["table_totals"] for a, b in row):
             continue
         places = {i: ps[-1] for i, (a, b) in enumerate(row)
-                  if (ps := _places(found.spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)], found))}
+                  if (ps := _places(found.spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)], found, text))}
         if giver is not None and receiver is not None:
             ends = (places.get(giver), places.get(receiver))
         elif len(places) == 2:
@@ -142,13 +143,15 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
     return out
 
 
-def _places(spans: list[Span], found: Found) -> list[Span]:
-    """Place mentions in order; a written-out chain (云南省文山州富宁县) counts as its last, most specific place."""
+def _places(spans: list[Span], found: Found, text: str) -> list[Span]:
+    """Place mentions in order; a written-out chain (云南省文山州富宁县, 日照经开区北京路街道) counts as its last,
+    most specific place."""
     out: list[Span] = []
     for sp in spans:
         if sp.type not in _PLACE_TYPES or any(o.start <= sp.start < o.end for o in out):
             continue
-        if out and out[-1].end == sp.start and out[-1].key in _ancestors(found, sp.key):
+        if out and (out[-1].end == sp.start or text[out[-1].end:sp.start] in _rules()["zones"]) \
+                and out[-1].key in _ancestors(found, sp.key):
             out[-1] = Span(out[-1].start, sp.end, sp.key, sp.type, sp.rule, out[-1].text + sp.text)
         else:
             out.append(sp)
@@ -407,7 +410,7 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
         if before:
             t0 = before[-1]
             clause_start = max([s] + [m.end() for m in _CLAUSE.finditer(text, s, t0)])
-            builders = [p.key for p in _places(spans, found) if clause_start <= p.start and p.end <= t0]
+            builders = [p.key for p in _places(spans, found, text) if clause_start <= p.start and p.end <= t0]
             partners += builders or _pair_deixis(text[clause_start:t0], last_pairs)
         partners = list(dict.fromkeys(partners))
         if len(partners) >= 2 and (before or len(named) >= 2):

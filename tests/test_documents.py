@@ -172,3 +172,12 @@ def test_a_post_gives_its_account_time_and_closing_credits():
     assert (doc.title, doc.date, doc.source, doc.editors) == ("鲁渝协作这组数据请收好", "2023-05-18T19:06:00", "黔江发布", ("向正阳",))
     assert [doc.clean[s:e] for s, e in doc.sentences] == ["鲁渝协作这组数据请收好"] + lines
     assert parse("标题\n\n日照市与我区携手并进。\n\n来源：黔江区融媒体中心\n", "u.txt").source == "黔江区融媒体中心"
+
+
+def test_a_posts_short_lines_read_as_the_clauses_of_one_sentence():
+    doc = parse("标题\n\n东港区与黑溪镇\n五莲县与濯水镇\n结成帮扶对子\n\n第一段是一句话。\n第二段也是,\n"
+                "序号\t帮扶方\t受援方\n1\t东港区\t黑溪镇\n", "t.txt")
+    sentences = [doc.clean[s:e] for s, e in doc.sentences]
+    assert "东港区与黑溪镇,五莲县与濯水镇,结成帮扶对子" in sentences
+    assert "第一段是一句话。" in sentences and "第二段也是," in sentences  # a sentence's end keeps lines apart
+    assert len(doc.tables) == 1 and len(doc.clean) == len(doc.text)

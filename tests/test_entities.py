@@ -159,3 +159,9 @@ def test_a_persons_given_name_and_set_phrases_are_not_places():
 def test_a_province_by_its_one_character_name_fuses_with_a_citys_initial():
     got, _ = names("上海市与遵义市携手多年,沪遵协作成效明显。", src="贵州日报")
     assert ("沪遵协作", "Program") in got
+
+
+def test_a_park_named_after_a_verb_starts_after_it():
+    got, _ = names("2023年将推动余杭—苍溪东西部协作产业园三期开工。\n\n序号\t帮扶方\t受援方\t项目\n"
+                   "1\t余杭区\t苍溪县\t余杭—苍溪东西部协作产业园二期厂房\n", src="四川日报")
+    assert {n for n, t in got if t == "Park"} == {"余杭—苍溪东西部协作产业园"}  # a table's cells part names

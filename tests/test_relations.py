@@ -156,3 +156,10 @@ def test_a_table_of_pairs_is_read_giver_first_by_the_east_with_the_headings_year
     assert {f for f in out if f[0] == "funds"} == {("funds", "香洲区", "正安县", 48_000_000, 2021, "FiscalAid"),
                                                    ("funds", "香洲区", "桐梓县", 42_000_000, 2021, "FiscalAid")}
     assert pairs(out) == {P("珠海市", "遵义市"), P("香洲区", "正安县"), P("香洲区", "桐梓县")}
+
+
+def test_pairs_written_with_a_dash_and_towns_of_a_citys_zone():
+    out, _ = facts("日照市援助黔江区。岚山区高兴镇与邻鄂镇,日照经开区北京路街道与城西街道,东莞镇东莞新村—石会镇中元村,"
+                   "北京路街道大连路社区—城西街道水井湾社区结成帮扶对子。", src="重庆日报")
+    assert pairs(out) == {P("高兴镇", "邻鄂镇"), P("北京路街道", "城西街道"), P("东莞新村", "中元村"),
+                          P("大连路社区", "水井湾社区")}
