@@ -310,10 +310,14 @@ def _fused_pairs(doc: Document, gaz: Gazetteer, found: Found) -> None:
     abbr = gaz.abbreviations
     followers = _rules()["fused_followers"]
     text = doc.clean
+    chars = re.escape("".join(abbr))
+    # 京蒙、津甘、沪滇等协作关系: each pair of a list that ends with the word
+    listed = re.compile(rf"[{chars}]{{2}}(?:、[{chars}]{{2}})+等?(?={'|'.join(map(re.escape, followers))})")
     for s, e in doc.sentences:
+        members = {m.start() + k for m in listed.finditer(text, s, e) for k in range(0, m.end() - m.start(), 3)}
         for i in range(s, e - 2):
             a, b = text[i], text[i + 1]
-            if a in abbr and b in abbr and abbr[a] != abbr[b] and text.startswith(tuple(followers), i + 2):
+            if a in abbr and b in abbr and abbr[a] != abbr[b] and (text.startswith(tuple(followers), i + 2) or i in members):
                 if (i > s and text[i - 1] in abbr) or found.covered(i, i + 2):
                     continue
                 for j, code in ((i, abbr[a]), (i + 1, abbr[b])):

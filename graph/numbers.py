@@ -11,6 +11,8 @@ _NUMBER = r"(\d+(?:,\d{3})*(?:\.\d+)?|[零〇一二两三四五六七八九十�
 _MULT = "|".join(sorted(_MULTIPLIERS, key=len, reverse=True))
 _CURRENCIES = {"美元": "USD", "欧元": "EUR", "港元": "HKD", "港币": "HKD", "元": "CNY"}
 _AMOUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*(美元|欧元|港元|港币|元)")
+# 二十二亿八千万元, 1亿2000万元: 亿 and then the rest in 万
+_COMPOUND = re.compile(rf"{_NUMBER}\s*亿\s*零?{_NUMBER}\s*(千万|百万|万)\s*(?:多|余)?\s*(美元|欧元|港元|港币|元)")
 _COUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*"
                     r"(千瓦时|人次|对|家|个|人|名|所|批|条|项|户|亩|吨|次|座|场|期|县|镇|村|市|套|批次)")
 YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
@@ -51,9 +53,22 @@ _BARE_AMOUNT = re.compile(rf"(?<=资金|经费|款项|捐款|援款)(?:[^,;。\d
 def amounts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Sums of money in text[start:end], in units of their currency (yuan for 元); 资金5000万 counts too."""
     end = len(text) if end is None else end
-    found = [q for m in _AMOUNT.finditer(text, start, end) if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
+    found = [q for m in _COMPOUND.finditer(text, start, end) if (q := _compound(m))]
+    found += [q for m in _AMOUNT.finditer(text, start, end) if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
     found += [q for m in _BARE_AMOUNT.finditer(text, start, end) if (q := _quantity(m, "CNY", number_at=m.start(1)))]
-    return sorted(found)
+    kept: list[Quantity] = []
+    for q in sorted(found, key=lambda q: (q.start, -q.end)):  # 八千万元 inside 二十二亿八千万元 is not a sum of its own
+        if not kept or q.start >= kept[-1].end:
+            kept.append(q)
+    return kept
+
+
+def _compound(m: re.Match) -> Quantity | None:
+    try:
+        value = parse_number(m.group(1)) * 1e8 + parse_number(m.group(2)) * _MULTIPLIERS[m.group(3)]
+    except ValueError:
+        return None
+    return Quantity(m.start(), m.end(), round(value, 2), _CURRENCIES[m.group(4)])
 
 
 def counts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:

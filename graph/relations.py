@@ -196,15 +196,25 @@ def _year(doc: Document, s: int, e: int, pos: int) -> int | None:
             return what
         return None
     para = doc.paragraph_at(s)
-    # a year that opens a sentence of the paragraph (2019年, …) holds until another one does
+    # a year that opens a sentence of the paragraph (2019年, …; 分省份看,今年…) holds until another one does
     first = bisect.bisect_left(doc.sentences, (para[0],)) if para else 0
-    lead = [ys[0] for a, b in doc.sentences[first:bisect.bisect_right(doc.sentences, (s, math.inf))]
-            if para and (ys := years(text, a, min(b, a + 12))) and "以来" not in text[ys[0][1]:ys[0][1] + 6]]
+    lead = [y for a, b in doc.sentences[first:bisect.bisect_right(doc.sentences, (s, math.inf))]
+            if para and (y := _opening_year(text, a, min(b, a + 12), published)) is not None]
     if lead:
-        return lead[-1][2]
+        return lead[-1]
     if published and _MONTH.match(text, s):
         return published
     return None
+
+
+def _opening_year(text: str, a: int, b: int, published: int | None) -> int | None:
+    """The first 20xx年 (or 今年, 去年… when the article is dated) in text[a:b], unless 以来 follows it."""
+    marks = [(start, end, y) for start, end, y in years(text, a, b)]
+    if published:
+        marks += [(m.start(), m.end(), published + _rules()["relative_years"][m.group()])
+                  for m in _rules()["relative"].finditer(text, a, b)]
+    start, end, y = min(marks, default=(0, 0, None))
+    return None if y is None or "以来" in text[end:end + 6] else y
 
 
 def _pairs_in_sentence(doc: Document, places: list[Span]):
@@ -285,7 +295,8 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
     ``last`` is the paragraph's previous funding, whose receiver a later amount of the same giver keeps."""
     text, rules = doc.clean, _rules()
     out, used, floor, here = [], set(), s, None  # here: the last funding of this sentence
-    for q in amounts(text, s, e):
+    sums, spread = amounts(text, s, e), {}  # spread: an amount's start -> its receiver, when 分别 gives one to each
+    for q in sums:
         lead = text[max(s, q.start - 8):q.start]
         if q.value < 1000 or any(w in re.split(r"[,;]", lead)[-1] for w in rules["not_funding_before"]):
             continue
@@ -303,6 +314,9 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
             or _receiver_after(text, q, places, rules, e) \
             or (here.receiver if here else None) \
             or (last.receiver if last and last.giver.key == frame.giver.key else None)
+        if receiver is not None and q.start not in spread:
+            spread.update(_amounts_respectively(text, receiver, q, sums, places))
+        receiver = spread.get(q.start, receiver)
         if receiver is None or receiver.key == frame.giver.key:
             continue
         kind = "Donation" if "捐" in text[s:q.end] else frame.kind
@@ -361,6 +375,22 @@ def _respectively(text: str, frame: _Frame, receiver: Span, places: list[Span]):
             break
         receivers.append(sp)
     return list(zip(givers, receivers)) if len(givers) == len(receivers) > 1 else None
+
+
+def _amounts_respectively(text: str, receiver: Span, q: Quantity, sums: list[Quantity],
+                          places: list[Span]) -> dict[int, Span]:
+    """向广西、贵州两省区分别投入31.2亿元和38.5亿元: as many receivers as amounts, one each, in order."""
+    listed = [q]
+    for nxt in sums[sums.index(q) + 1:]:
+        if text[listed[-1].end:nxt.start] not in ("和", "、", "及"):
+            break
+        listed.append(nxt)
+    receivers = [receiver]
+    for sp in [p for p in places if p.start >= receiver.end]:
+        if text[receivers[-1].end:sp.start] not in ("、", "和"):
+            break
+        receivers.append(sp)
+    return {a.start: r for a, r in zip(listed, receivers)} if len(listed) == len(receivers) > 1 else {}
 
 
 def _pair_frame(pairs, found: Found, verb: re.Match, rules) -> _Frame | None:

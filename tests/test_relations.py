@@ -163,3 +163,15 @@ def test_pairs_written_with_a_dash_and_towns_of_a_citys_zone():
                    "北京路街道大连路社区—城西街道水井湾社区结成帮扶对子。", src="重庆日报")
     assert pairs(out) == {P("高兴镇", "邻鄂镇"), P("北京路街道", "城西街道"), P("东莞新村", "中元村"),
                           P("大连路社区", "水井湾社区")}
+
+
+def test_a_list_of_fused_pairs_ending_in_a_collaboration_word():
+    out, _ = facts("京蒙、津甘、沪滇等协作关系家喻户晓,把川渝黔桂的劳动力送到粤浙苏沪的工厂,沿着云贵高原前行。")
+    assert pairs(out) == {P("北京市", "内蒙古自治区"), P("天津市", "甘肃省"), P("上海市", "云南省")}
+
+
+def test_receivers_each_get_their_amount_in_order():
+    out, _ = facts("今年广东省向广西、贵州两省区投入财政援助资金31.2亿元和38.5亿元;上海市投入云南省财政援助资金46.6亿元。")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "广东省", "广西壮族自治区", 3_120_000_000, 2020, "FiscalAid"),
+                                                   ("funds", "广东省", "贵州省", 3_850_000_000, 2020, "FiscalAid"),
+                                                   ("funds", "上海市", "云南省", 4_660_000_000, 2020, "FiscalAid")}
