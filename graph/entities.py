@@ -17,6 +17,7 @@ from .lexicon import lexicon
 
 LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
 _COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
+_LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(县|市|区|旗|州)")
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
 _NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政", "位", "名",
@@ -103,6 +104,8 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     for s, e in doc.sentences:
         hidden = [m.span() for m in _rules()["hiding_words"].finditer(text, s, e)]
         for hs, he, alias in gaz.scan(text, s, e):
+            if len(alias.text) == 2 and alias.full and _inside_word(text, hs, gaz):
+                continue  # 建成县级 holds no 成县, 健康县城 no 康县
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
                                    or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)
                                    or any(a <= hs and he <= b for a, b in hidden) or _given_name(text, s, hs, he)):
@@ -124,6 +127,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     for (a, b), c in resolved.items():
         ending.setdefault(b, c)
     for hs, he, alias, codes in pending:
+        codes = _counted_as(text, he, codes, gaz)
         before = ending.get(hs)
         # 宕昌县城关镇: the place written right before decides
         chained = [c for c in codes if before and before in gaz.ancestors(c)]
@@ -213,6 +217,15 @@ def _leftmost_longest(hits, prefer=lambda h: not h[2].full):
             out.append(h)
             pos = h[1]
     return out
+
+
+def _counted_as(text: str, end: int, codes, gaz: Gazetteer):
+    """中山、东莞两市: a name in a list that a count closes is of the kind counted (中山市, not 中山区)."""
+    m = _LISTED_COUNT.match(text, end)
+    if not m:
+        return codes
+    kind = [c for c in codes if gaz.divisions[c].name.endswith(m.group(1))]
+    return kind or codes
 
 
 def _disambiguate(codes, mentioned: set[str], gaz: Gazetteer, *, full: bool) -> str | None:

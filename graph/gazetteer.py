@@ -54,6 +54,8 @@ class Gazetteer:
             add(name, code, True)
             for short in filter(None, shorts.split("|")):
                 add(short, code, False)
+            if level == "Town" and name.endswith("族乡"):
+                add(_without_peoples(name[:-1]) + "乡", code, False)
         lex = lexicon()
         by_name = {}
         for d in self.divisions.values():
@@ -131,3 +133,13 @@ class Gazetteer:
 def gazetteer() -> Gazetteer:
     """The shared gazetteer (built once per process, about half a second)."""
     return Gazetteer()
+
+
+def _without_peoples(stem: str) -> str:
+    """科克亚尔柯尔克孜族 → 科克亚尔: an ethnic township's name without the peoples it is named for, as papers write it."""
+    peoples = lexicon()["names"]["peoples"]
+    while True:
+        people = next((p for p in peoples if stem.endswith(p) and len(stem) - len(p) >= 2), None)
+        if people is None:
+            return stem
+        stem = stem[:-len(people)]

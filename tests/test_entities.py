@@ -165,3 +165,19 @@ def test_a_park_named_after_a_verb_starts_after_it():
     got, _ = names("2023年将推动余杭—苍溪东西部协作产业园三期开工。\n\n序号\t帮扶方\t受援方\t项目\n"
                    "1\t余杭区\t苍溪县\t余杭—苍溪东西部协作产业园二期厂房\n", src="四川日报")
     assert {n for n, t in got if t == "Park"} == {"余杭—苍溪东西部协作产业园"}  # a table's cells part names
+
+
+def test_a_count_after_a_list_says_what_kind_of_place_its_names_are():
+    got, _ = names("辽宁大连与贵州六盘水结对,中山、东莞两市携手帮扶云南昭通市。", src="新华网")
+    assert ("中山市", "City") in got and ("中山区", "County") not in got
+
+
+def test_words_that_hold_a_place_name_in_a_national_report():
+    got, _ = names("新华社北京12月14日电 从连云港市东海之滨到常德市武陵山区,甘肃建成县级电商中心,推进健康县城建设,"
+                   "礼县与崂山区结对。", src="新华网")
+    assert {n for n, _ in got} == {"北京市", "连云港市", "常德市", "礼县", "崂山区", "甘肃省"}  # 北京: the dateline
+
+
+def test_ethnic_townships_and_counties_by_the_names_papers_use():
+    got, _ = names("罗湖区东湖街道与塔县科克亚尔乡结成对子。", src="深圳特区报")
+    assert {("塔什库尔干塔吉克自治县", "County"), ("科克亚尔柯尔克孜族乡", "Town")} <= got
