@@ -31,7 +31,7 @@ _PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' �
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
-_HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|审核|记者|稿源|栏目|频道|(?:发布|播出|发稿|更新)?(?:时间|日期))\s*:")
+_HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|审核|记者|稿源|发布机构|发布单位|栏目|频道|(?:发布|播出|发稿|更新)?(?:时间|日期))\s*:")
 _CLOSING_FIELD = re.compile(r"(来源|稿源|编辑|责编|责任编辑|审核)\s*:")  # not 记者: an interview's questions
 _FIELD_VALUE = r"\s*:\s*([^|\s]+?)(?=\s|\||来源|稿源|作者|编辑|责编|责任编辑|发布|记者|$)"
 _NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻网|广播电视台|电视台|融媒体中心|发布|网)")
@@ -416,7 +416,7 @@ def parse(text: str, name: str) -> Document:
             d = _DATE.search(line)
             if d and not date and header:
                 date = _iso_date(d)
-            source = source or _field(line, "来源|稿源") or (_newspaper(line) if header else None)
+            source = source or _field(line, "来源|稿源|发布机构|发布单位") or (_newspaper(line) if header else None)
             editors += _field_all(line, "编辑|责编|责任编辑")
             reporters += _field_all(line, "作者|记者")
             headed = headed or header
@@ -460,7 +460,8 @@ def _clauses(clean: str, content: list[tuple[int, int]], rows: set[int]) -> tupl
             breaks += [e for _, e in run[:-1]]
         else:
             lines += run
-        run = [(s, e)] if s >= 0 and clause(s, e) else []
+        # …全部建立了结对关系: and the list under it, a pair a line
+        run = [(s, e)] if s >= 0 and (clause(s, e) or clean[s:e].rstrip().endswith(":")) else []
         if s >= 0 and not run:
             lines.append((s, e))
     if not breaks:

@@ -108,7 +108,8 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
                 continue  # 建成县级 holds no 成县, 健康县城 no 康县
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
                                    or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)
-                                   or any(a <= hs and he <= b for a, b in hidden) or _given_name(text, s, hs, he)):
+                                   or hidden and any(a <= hs and he <= b for a, b in hidden)
+                                   or _given_name(text, s, hs, he)):
                 continue
             if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
                 continue

@@ -53,9 +53,11 @@ _BARE_AMOUNT = re.compile(rf"(?<=资金|经费|款项|捐款|援款)(?:[^,;。\d
 def amounts(text: str, start: int = 0, end: int | None = None) -> list[Quantity]:
     """Sums of money in text[start:end], in units of their currency (yuan for 元); 资金5000万 counts too."""
     end = len(text) if end is None else end
-    found = [q for m in _COMPOUND.finditer(text, start, end) if (q := _compound(m))]
+    found = [q for m in _COMPOUND.finditer(text, start, end) if (q := _compound(m))] if text.find("亿", start, end) >= 0 else []
     found += [q for m in _AMOUNT.finditer(text, start, end) if (q := _quantity(m, _CURRENCIES[m.group(3)]))]
     found += [q for m in _BARE_AMOUNT.finditer(text, start, end) if (q := _quantity(m, "CNY", number_at=m.start(1)))]
+    if len(found) < 2:
+        return found
     kept: list[Quantity] = []
     for q in sorted(found, key=lambda q: (q.start, -q.end)):  # 八千万元 inside 二十二亿八千万元 is not a sum of its own
         if not kept or q.start >= kept[-1].end:

@@ -118,11 +118,12 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
     for row in rows[1:]:
         if any(text[a:b].strip() in rules["table_totals"] for a, b in row):
             continue
-        places = {i: ps[-1] for i, (a, b) in enumerate(row)
-                  if (ps := _places(found.spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)], found, text))}
+        places = {i: ps[-1] for i, (a, b) in enumerate(row)  # not the 宁 of 闽宁 in a project's name
+                  if (ps := [p for p in _places(found.spans[bisect.bisect_left(starts, a):bisect.bisect_left(starts, b)],
+                                                found, text) if p.rule != "fused-abbreviation"])}
         if giver is not None and receiver is not None:
             ends = (places.get(giver), places.get(receiver))
-        elif len(places) == 2:
+        elif giver is None and receiver is None and len(places) == 2:  # 帮扶单位 beside 实施地点 names no receiver
             a, b = places.values()
             east = [sp for sp in (a, b) if _province(found, sp.key) in rules["eastern"]]
             ends = (east[0], b if east[0] is a else a) if len(east) == 1 else (None, None)
@@ -251,6 +252,12 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
         elif rule:
             left = prev
             out.append((left.key, sp.key, left.start, sp.end, rule))
+            # 上海市静安区、虹口区对口帮扶文山州: each place of a list before the verb, unless already paired (A与B、C与D)
+            paired = {k for pair in out for k in pair[:2]}
+            for j in range(i - 2, -1, -1):
+                if text[places[j].end:places[j + 1].start] != "、" or places[j].key in paired:
+                    break
+                out.append((places[j].key, sp.key, places[j].start, sp.end, rule))
         elif rules["linking_then_of"].fullmatch(gap) and text[prev.start - 1:prev.start] in rules["connector_chars"]:
             out.append((prev.key, sp.key, prev.start, sp.end, "pairing-relative"))  # 与花垣县结对的槐荫区
             left = None

@@ -181,3 +181,9 @@ def test_a_posts_short_lines_read_as_the_clauses_of_one_sentence():
     assert "东港区与黑溪镇,五莲县与濯水镇,结成帮扶对子" in sentences
     assert "第一段是一句话。" in sentences and "第二段也是," in sentences  # a sentence's end keeps lines apart
     assert len(doc.tables) == 1 and len(doc.clean) == len(doc.text)
+
+
+def test_a_notice_names_its_publisher_as_its_source():
+    doc = parse("关于西吉县2022年闽宁协作项目的公示\n\n发布机构：西吉县乡村振兴局　　发布日期：2022-09-15　　浏览次数：386\n\n正文。", "t.txt")
+    assert (doc.source, doc.date) == ("西吉县乡村振兴局", "2022-09-15")
+

@@ -175,3 +175,25 @@ def test_receivers_each_get_their_amount_in_order():
     assert {f for f in out if f[0] == "funds"} == {("funds", "广东省", "广西壮族自治区", 3_120_000_000, 2020, "FiscalAid"),
                                                    ("funds", "广东省", "贵州省", 3_850_000_000, 2020, "FiscalAid"),
                                                    ("funds", "上海市", "云南省", 4_660_000_000, 2020, "FiscalAid")}
+
+
+def test_each_place_of_a_list_before_a_pairing_verb_pairs_and_a_list_under_a_colon_is_read():
+    out, _ = facts("上海市静安区、虹口区对口帮扶文山州。两区与文山州8个县(市)全部建立了结对关系:\n静安区—广南县、富宁县\n"
+                   "虹口区 — 马关县、文山市\n\n深圳市与百色市、河池市,广州市与梧州市结对。", src="云南日报")
+    assert pairs(out) == {P("静安区", "文山壮族苗族自治州"), P("虹口区", "文山壮族苗族自治州"), P("静安区", "广南县"),
+                          P("静安区", "富宁县"), P("虹口区", "马关县"), P("虹口区", "文山市"), P("深圳市", "百色市"),
+                          P("深圳市", "河池市"), P("广州市", "梧州市")}
+
+
+def test_a_table_that_names_givers_but_no_receivers_gives_no_funds():
+    out, _ = facts("项目明细\n序号  项目名称　　　　  实施地点　　  帮扶单位　　  资金(万元)\n"
+                   "1     闽宁劳务协作项目  　全县　　　　  福清市　　    300\n2     马铃薯基地项目　  将台堡镇　　  福清市　　    680\n",
+                   src="宁夏日报")
+    assert not [f for f in out if f[0] == "funds"]
+
+
+def test_a_collaborations_name_in_a_table_cell_is_no_third_place():
+    out, _ = facts("2022年结对县资金表\n序号\t福建结对县\t宁夏结对县\t项目\t资金(万元)\n1\t福清市\t西吉县\t闽宁协作产业项目\t300\n"
+                   "2\t晋江市\t红寺堡区\t闽宁劳务协作项目\t200\n", src="宁夏日报")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "福清市", "西吉县", 3_000_000, 2022, "FiscalAid"),
+                                                   ("funds", "晋江市", "红寺堡区", 2_000_000, 2022, "FiscalAid")}
