@@ -19,6 +19,7 @@ LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
 _COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
 _LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(县|市|区|旗|州)")
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
+_QUOTED_LIST = re.compile(r"(?:[、和及]?[“\"「『][^“”\"「」『』]{2,20}[”\"」』])*(?:[两二三四五六七八九十\d]+[项大个])?")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
 _NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政", "位", "名",
                 "一", "两", "几", "每", "该", "本", "这", "其")
@@ -572,7 +573,8 @@ def _programs(doc: Document, gaz: Gazetteer, found: Found) -> None:
         found.spans += [Span(s, e, key, "Program", "collaboration-name", n) for s, e, n in names]
     for s, e in doc.sentences:
         for m in _QUOTED.finditer(text, s, e):
-            if text.startswith(rules["quoted_followers"], m.end()) and not re.search(r"\d", m.group(1)):
+            after = _QUOTED_LIST.match(text, m.end()).end()  # “粤菜师傅”“广东技工”“南粤家政”三项工程: each of the list
+            if text.startswith(rules["quoted_followers"], after) and not re.search(r"\d", m.group(1)):
                 name = m.group(1)
                 key = f"program:{name}"
                 found.entities[key] = Entity(key=key, name=name, type="Program")

@@ -231,6 +231,8 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
             return "pairing-verb"
         if len(gap) <= 12 and rules["linking_end"].search(gap) and not re.search(r"[,、;:与和及]", gap):
             return "pairing-verb"
+        if gap == "由" and rules["linking_gap"].match(text, b.end):
+            return "pairing-passive"  # 汕尾市城区由福田区结对帮扶
         return None
 
     parallel = _parallel_pairs(text, places, rules)

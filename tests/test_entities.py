@@ -181,3 +181,8 @@ def test_words_that_hold_a_place_name_in_a_national_report():
 def test_ethnic_townships_and_counties_by_the_names_papers_use():
     got, _ = names("罗湖区东湖街道与塔县科克亚尔乡结成对子。", src="深圳特区报")
     assert {("塔什库尔干塔吉克自治县", "County"), ("科克亚尔柯尔克孜族乡", "Town")} <= got
+
+
+def test_each_quoted_name_of_a_list_before_a_programme_word():
+    got, _ = names("两地借助“粤菜师傅”“广东技工”、“南粤家政”三项工程培训厨师,“客家菜”很受欢迎。", src="南方日报")
+    assert {n for n, t in got if t == "Program"} == {"粤菜师傅", "广东技工", "南粤家政"}

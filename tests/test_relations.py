@@ -197,3 +197,8 @@ def test_a_collaborations_name_in_a_table_cell_is_no_third_place():
                    "2\t晋江市\t红寺堡区\t闽宁劳务协作项目\t200\n", src="宁夏日报")
     assert {f for f in out if f[0] == "funds"} == {("funds", "福清市", "西吉县", 3_000_000, 2022, "FiscalAid"),
                                                    ("funds", "晋江市", "红寺堡区", 2_000_000, 2022, "FiscalAid")}
+
+
+def test_a_passive_pairing_names_the_helper_after_you():
+    out, _ = facts("海丰县由罗湖区结对帮扶,资金由省里统筹。", src="南方日报")
+    assert pairs(out) == {P("海丰县", "罗湖区")}
