@@ -59,6 +59,12 @@ class Found:
         near = self._index[bisect.bisect_left(self._index, (start - self._longest,)):bisect.bisect_left(self._index, (end,))]
         return any(e > start for _, e in near)
 
+    def drop(self, spans: list[Span]) -> None:
+        """Take back spans a longer name has shown to be part of it (西安 in 瓶窑镇西安寺村)."""
+        gone = set(map(id, spans))
+        self.spans = [sp for sp in self.spans if id(sp) not in gone]
+        self._index, self._indexed, self._longest = [], 0, 0
+
 
 def division_key(code: str) -> str:
     return f"division:{code}"
@@ -372,9 +378,17 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
         for s, e in doc.sentences:
             for last, name in automaton.iter(text[s:e]):  # a slice: see Gazetteer.scan
                 hits.append((s + last + 1 - len(name), s + last + 1, name))
+    towns_ending = {sp.end: sp.key for sp in found.spans if sp.type == "Town"}
+    chained = set()  # villages named right after their town: elsewhere in the text the name is theirs too
     for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
         if found.covered(hs, he):
-            continue
+            # 瓶窑镇西安寺村, 无极镇东城区社区: right after its town, a village's name holds no other place
+            inside = [sp for sp in found.spans if sp.start < he and sp.end > hs]
+            if not ((name in chained or towns_ending.get(hs) in {parent for _, parent in codes[name]})
+                    and all(hs <= sp.start and sp.end <= he for sp in inside)):
+                continue
+            found.drop(inside)
+            chained.add(name)
         in_town = {code for code, parent in codes[name] if len(parent) == len("division:") + 9}
         linked = in_town or {code for code, _ in codes[name]}  # the village of a town named, if there is one
         if len(linked) == 1:

@@ -186,3 +186,10 @@ def test_ethnic_townships_and_counties_by_the_names_papers_use():
 def test_each_quoted_name_of_a_list_before_a_programme_word():
     got, _ = names("两地借助“粤菜师傅”“广东技工”、“南粤家政”三项工程培训厨师,“客家菜”很受欢迎。", src="南方日报")
     assert {n for n, t in got if t == "Program"} == {"粤菜师傅", "广东技工", "南粤家政"}
+
+
+def test_a_village_right_after_its_town_holds_no_city():
+    got, _ = names("余杭区瓶窑镇西安寺村与苍溪县三川镇川桥村结成帮扶对子。来自西安寺村的党员送来了图书。", src="四川日报")
+    assert ("西安寺村", "Village") in got and "西安市" not in {n for n, _ in got}
+    got, _ = names("西安寺村的党员送来了图书,西安市民踊跃参与。", src="陕西日报")
+    assert ("西安市", "City") in got  # no town named before it: the city stays
