@@ -17,7 +17,8 @@ from .lexicon import lexicon
 
 LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
 _COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
-_LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(县|市|区|旗|州)")
+_LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:自治)?(县|市|区|旗|州)")
+_SPEECH = ("说", "表示", "介绍", "告诉", "认为", "笑着说")
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
 _QUOTED_LIST = re.compile(r"(?:[、和及]?[“\"「『][^“”\"「」『』]{2,20}[”\"」』])*(?:[两二三四五六七八九十\d]+[项大个])?")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
@@ -110,12 +111,17 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     hits = []  # (start, end, alias)
     for s, e in doc.sentences:
         hidden = [m.span() for m in _rules()["hiding_words"].finditer(text, s, e)]
-        for hs, he, alias in gaz.scan(text, s, e):
+        scanned = list(gaz.scan(text, s, e))
+        full = [(hs, he) for hs, he, alias in scanned if alias.full]
+        for hs, he, alias in scanned:
+            if not alias.full and any(fs < he and hs < fe and fe - fs > he - hs for fs, fe in full):
+                continue  # 援建平武县: a longer full name beats the short one it overlaps (建平); 威宁县 keeps 宁县 out
+            if hidden and any(a <= hs and he <= b for a, b in hidden):
+                continue  # 长治久安 holds no 长治, 新县城 no 新县
             if len(alias.text) == 2 and alias.full and _inside_word(text, hs, gaz):
                 continue  # 建成县级 holds no 成县, 健康县城 no 康县
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
                                    or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)
-                                   or hidden and any(a <= hs and he <= b for a, b in hidden)
                                    or _given_name(text, s, hs, he)):
                 continue
             if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
@@ -211,9 +217,13 @@ def _inside_word(text: str, start: int, gaz: Gazetteer) -> bool:
 
 
 def _given_name(text: str, sentence_start: int, start: int, end: int) -> bool:
-    """副县长陈赤峰说: a short name after a title and a surname is a person's given name, not the place."""
-    return (end - start <= 2 and start - 1 > sentence_start and text[start - 1] in _rules()["surnames"]
-            and text.endswith(_rules()["person_titles"], sentence_start, start - 1))
+    """副县长陈赤峰说: a short name after a title and a surname is a person's given name, not the place; so is one
+    right after a title that goes on to speak (牧民尼玛说)."""
+    titles = _rules()["person_titles"]
+    return end - start <= 2 and (
+        start - 1 > sentence_start and text[start - 1] in _rules()["surnames"]
+        and text.endswith(titles, sentence_start, start - 1)
+        or text.endswith(titles, sentence_start, start) and text.startswith(_SPEECH, end))
 
 
 def _leftmost_longest(hits, prefer=lambda h: not h[2].full):

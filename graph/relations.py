@@ -18,6 +18,7 @@ from .lexicon import lexicon
 from .numbers import Quantity, amounts, counts, parse_number, years
 
 _CLAUSE = re.compile(r"[,;:]")
+_YEARS = re.compile(r"(?:19|20)\d{2}年(?:[、和](?:19|20)\d{2}年)*")
 _MONTH = re.compile(r"(?<![\d年])\d{1,2}月")
 _PLACE_TYPES = set(DIVISION_LEVELS)
 _DEIXIS_LEVEL = {"省": "Province", "市": "City", "县": "County", "区": "County", "地": "any", "方": "any"}
@@ -36,7 +37,7 @@ def _rules() -> dict:
         "linking_end": re.compile(rf"(?:{linking})$"),
         "linking_then_of": re.compile(rf"(?:{linking})(?:关系)?的"),
         "connector_chars": set(rel["connectors"]),
-        "parallel_gap": re.compile(rf"(?:[两二三四五六七八九十\d]+个?[省市区县州盟旗镇乡村]+(?:{adverbs})*|(?:{adverbs})*分别)"
+        "parallel_gap": re.compile(rf"(?:(?:等|[两二三四五六七八九十\d]+个?)[省市区县州盟旗镇乡村]+(?:{adverbs})*|(?:{adverbs})*分别)"
                                    rf"(?:{'|'.join(map(re.escape, rel['connectors']))}|{linking})"),
         "verbs": re.compile("|".join(map(re.escape, by_length(rel["funding_verbs"])))),
         "verb_kind": rel["funding_verbs"],
@@ -305,6 +306,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
     text, rules = doc.clean, _rules()
     out, used, floor, here = [], set(), s, None  # here: the last funding of this sentence
     sums, spread = amounts(text, s, e), {}  # spread: an amount's start -> its receiver, when 分别 gives one to each
+    spread_years: dict[int, int] = {}  # the same for years: 2008年、2009年分别…21.4亿元、36.8亿元
     for q in sums:
         lead = text[max(s, q.start - 8):q.start]
         if q.value < 1000 or any(w in re.split(r"[,;]", lead)[-1] for w in rules["not_funding_before"]):
@@ -329,7 +331,9 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
         if receiver is None or receiver.key == frame.giver.key:
             continue
         kind = "Donation" if "捐" in text[s:q.end] else frame.kind
-        year = _year(doc, s, e, q.start)
+        if q.start not in spread_years:
+            spread_years.update(_years_respectively(text, s, q, sums))
+        year = spread_years.get(q.start) or _year(doc, s, e, q.start)
         for giver, to in _respectively(text, frame, receiver, places) or [(frame.giver, receiver)]:
             out.append(Relation("funds", (giver.key, to.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
                                 year=year, amount=q.value, currency=q.unit, funding_kind=kind))
@@ -363,7 +367,7 @@ def _list_start(text: str, sp: Span, places: list[Span]) -> Span:
 
 def _subject_gap(text: str, sp: Span, verb_start: int, rules) -> bool:
     """Between a giver and its verb: a year, 政府, 还… but no list, no second party, no organisation."""
-    gap = text[sp.end:verb_start]
+    gap = _YEARS.sub("", text[sp.end:verb_start])  # 上海市2008年、2009年分别向…: a list of years is no list of givers
     to = next((i for i, ch in enumerate(gap) if ch in rules["prepositions"]), None)
     gap = gap if to is None else gap[:to]  # 分别向柳林镇、扎古录镇拨付: the receivers are no second giver
     return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap) and not any(w in gap for w in rules["organisations"])
@@ -389,17 +393,37 @@ def _respectively(text: str, frame: _Frame, receiver: Span, places: list[Span]):
 def _amounts_respectively(text: str, receiver: Span, q: Quantity, sums: list[Quantity],
                           places: list[Span]) -> dict[int, Span]:
     """向广西、贵州两省区分别投入31.2亿元和38.5亿元: as many receivers as amounts, one each, in order."""
-    listed = [q]
-    for nxt in sums[sums.index(q) + 1:]:
-        if text[listed[-1].end:nxt.start] not in ("和", "、", "及"):
-            break
-        listed.append(nxt)
+    listed = _listed(text, q, sums)
     receivers = [receiver]
     for sp in [p for p in places if p.start >= receiver.end]:
         if text[receivers[-1].end:sp.start] not in ("、", "和"):
             break
         receivers.append(sp)
     return {a.start: r for a, r in zip(listed, receivers)} if len(listed) == len(receivers) > 1 else {}
+
+
+def _years_respectively(text: str, s: int, q: Quantity, sums: list[Quantity]) -> dict[int, int]:
+    """上海市2008年、2009年分别向都江堰市投入…21.4亿元、36.8亿元: a list of years and 分别 date the amounts in order."""
+    listed = _listed(text, q, sums)
+    found = years(text, s, q.start)
+    run = found[-1:]
+    for y in reversed(found[:-1]):  # the last run of years joined by 、 or 和
+        if text[y[1]:run[0][0]] not in ("、", "和", "及"):
+            break
+        run.insert(0, y)
+    if len(run) != len(listed) or len(run) < 2 or "分别" not in text[run[-1][1]:q.start]:
+        return {}
+    return {a.start: y for a, (_, _, y) in zip(listed, run)}
+
+
+def _listed(text: str, q: Quantity, sums: list[Quantity]) -> list[Quantity]:
+    """The amounts that start with q and follow one another joined by 、 or 和: 21.4亿元、36.8亿元."""
+    listed = [q]
+    for nxt in sums[sums.index(q) + 1:]:
+        if text[listed[-1].end:nxt.start] not in ("和", "、", "及"):
+            break
+        listed.append(nxt)
+    return listed
 
 
 def _pair_frame(pairs, found: Found, verb: re.Match, rules) -> _Frame | None:

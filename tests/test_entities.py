@@ -193,3 +193,10 @@ def test_a_village_right_after_its_town_holds_no_city():
     assert ("西安寺村", "Village") in got and "西安市" not in {n for n, _ in got}
     got, _ = names("西安寺村的党员送来了图书,西安市民踊跃参与。", src="陕西日报")
     assert ("西安市", "City") in got  # no town named before it: the city stays
+
+
+def test_a_longer_full_name_wins_and_people_who_speak_are_no_places():
+    got, _ = names("河北省援建平武县,安县也在重建,山东援建的新县城即将落成,惠州市专家沿龙门山断裂带走。那曲市牧民尼玛说,"
+                   "江苏、浙江分别支援海南、海西2个自治州。黔南州副主任医师周福泉介绍,宁夏各地同心协力。", src="四川日报")
+    assert {n for n, _ in got} == {"河北省", "平武县", "安州区", "山东省", "惠州市", "那曲市", "江苏省", "浙江省",
+                                   "海南藏族自治州", "海西蒙古族藏族自治州", "黔南布依族苗族自治州", "宁夏回族自治区"}

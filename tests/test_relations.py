@@ -202,3 +202,16 @@ def test_a_collaborations_name_in_a_table_cell_is_no_third_place():
 def test_a_passive_pairing_names_the_helper_after_you():
     out, _ = facts("海丰县由罗湖区结对帮扶,资金由省里统筹。", src="南方日报")
     assert pairs(out) == {P("海丰县", "罗湖区")}
+
+
+def test_years_and_receivers_in_lists_and_money_spent_in_a_place():
+    out, _ = facts("上海市2008年、2009年分别向都江堰市投入援建资金21.4亿元、36.8亿元。\n2020年,江苏省在绵竹市投入援建资金41.7亿元。",
+                   src="四川日报")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "上海市", "都江堰市", 2_140_000_000, 2008, "FiscalAid"),
+                                                   ("funds", "上海市", "都江堰市", 3_680_000_000, 2009, "FiscalAid"),
+                                                   ("funds", "江苏省", "绵竹市", 4_170_000_000, 2020, "FiscalAid")}
+
+
+def test_lists_paired_in_order_after_dengshi_fenbie():
+    out, _ = facts("广东省组织广州、佛山、东莞等市分别对口援建汶川县威州镇、水磨镇、映秀镇。", src="四川日报")
+    assert pairs(out) == {P("广州市", "威州镇"), P("佛山市", "水磨镇"), P("东莞市", "映秀镇")}
