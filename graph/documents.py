@@ -24,7 +24,7 @@ from .lexicon import lexicon
 
 MAX_BYTES = 20 * 1024 * 1024
 CJK = "\u4e00-\u9fff"
-_CLAUSE_LINE = 30  # characters: a post's lines are clauses, an article's lines paragraphs
+_CLAUSE_LINE, _CLAUSE_LINES = 30, 12  # a post's lines (characters) are clauses of a sentence (of at most so many)
 _CELL_GAP = re.compile(r"\t|[ \u3000]{2,}")  # between a table's cells on a line
 _SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \xa0]+(?=[{CJK}])")  # not tabs: they part a table's cells
 _PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' ·-]+\)")
@@ -434,8 +434,8 @@ def parse(text: str, name: str) -> Document:
     for s, e in content:
         for m in _CREDIT.finditer(clean, s, e):
             reporters += [r for r in re.split(r"[ 、,]+", m.group(2).strip()) if r]
-    tables = _tables(text, offsets, content)
-    clean, content = _clauses(clean, content, {row[0][0] for table in tables for row in table})
+    tables, rows = _tables(text, offsets, content)
+    clean, content = _clauses(clean, content, rows)
     sentences = tuple(span for s, e in content for span in _sentences(clean, s, e)
                       if not _CREDIT.fullmatch(clean, *span))
     return Document(name=name, text=text, clean=clean, offsets=offsets,
@@ -444,15 +444,15 @@ def parse(text: str, name: str) -> Document:
                     sentences=sentences, paragraphs=tuple(content), tables=tables)
 
 
-def _clauses(clean: str, content: list[tuple[int, int]], rows: set[int]) -> tuple[str, list[tuple[int, int]]]:
+def _clauses(clean: str, content: list[tuple[int, int]], rows: set[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:
     """A post's run of short lines, one under another and none ending a sentence, is one line whose lines are its
-    clauses (东港区与黑溪镇 / 五莲县与濯水镇 / 结成帮扶对子): its line breaks read as commas."""
+    clauses (东港区与黑溪镇 / 五莲县与濯水镇 / 结成帮扶对子): its line breaks read as commas. A table's rows stay apart."""
     def clause(s: int, e: int) -> bool:
-        return e - s <= _CLAUSE_LINE and not _SENTENCE_END.search(clean, s, e) and not any(s <= r < e for r in rows)
+        return e - s <= _CLAUSE_LINE and not _SENTENCE_END.search(clean, s, e) and (s, e) not in rows
 
     lines, breaks, run = [], [], []
     for s, e in content + [(-1, -1)]:
-        if run and run[-1][1] + 1 == s and clause(s, e):
+        if run and run[-1][1] + 1 == s and clause(s, e) and len(run) < _CLAUSE_LINES:
             run.append((s, e))
             continue
         if len(run) >= 2:
@@ -472,20 +472,21 @@ def _clauses(clean: str, content: list[tuple[int, int]], rows: set[int]) -> tupl
     return "".join(chars), lines
 
 
-def _tables(text: str, offsets, content: list[tuple[int, int]]) -> tuple:
+def _tables(text: str, offsets, content: list[tuple[int, int]]) -> tuple[tuple, set[tuple[int, int]]]:
     """Runs of two or more content lines written as a table's rows: three or more cells between tabs or wide gaps
-    (as a page's table is written, and as reports set tables in plain text)."""
-    tables, run = [], []
-    for s, e in content:
-        if row := _row(text, offsets, s, e):
+    (as a page's table is written, and as reports set tables in plain text). Also the lines that are rows."""
+    tables, run, lines = [], [], []
+    for s, e in content + [(-1, -1)]:
+        if s >= 0 and (row := _row(text, offsets, s, e)):
             run.append(row)
+            lines.append((s, e))
             continue
         if len(run) >= 2:
             tables.append(tuple(run))
+        elif run:
+            lines.pop()
         run = []
-    if len(run) >= 2:
-        tables.append(tuple(run))
-    return tuple(tables)
+    return tuple(tables), set(lines)
 
 
 def _row(text: str, offsets, s: int, e: int) -> tuple[tuple[int, int], ...] | None:

@@ -111,10 +111,12 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     hits = []  # (start, end, alias)
     for s, e in doc.sentences:
         hidden = [m.span() for m in _rules()["hiding_words"].finditer(text, s, e)]
-        scanned = list(gaz.scan(text, s, e))
-        full = [(hs, he) for hs, he, alias in scanned if alias.full]
+        scanned = list(gaz.scan(text, s, e))  # in order of their ends
+        full = sorted((hs, he) for hs, he, alias in scanned if alias.full)
+        longest = max((fe - fs for fs, fe in full), default=0)
         for hs, he, alias in scanned:
-            if not alias.full and any(fs < he and hs < fe and fe - fs > he - hs for fs, fe in full):
+            near = full[bisect.bisect_left(full, (hs - longest,)):bisect.bisect_left(full, (he,))]
+            if not alias.full and any(hs < fe and fe - fs > he - hs for fs, fe in near):
                 continue  # 援建平武县: a longer full name beats the short one it overlaps (建平); 威宁县 keeps 宁县 out
             if hidden and any(a <= hs and he <= b for a, b in hidden):
                 continue  # 长治久安 holds no 长治, 新县城 no 新县
@@ -390,12 +392,16 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
                 hits.append((s + last + 1 - len(name), s + last + 1, name))
     towns_ending = {sp.end: sp.key for sp in found.spans if sp.type == "Town"}
     chained = set()  # villages named right after their town: elsewhere in the text the name is theirs too
+    by_start = sorted(found.spans, key=lambda sp: sp.start)
+    starts, longest = [sp.start for sp in by_start], max((sp.end - sp.start for sp in by_start), default=0)
     for hs, he, name in _leftmost_longest(hits, prefer=lambda h: 0):
         if found.covered(hs, he):
             # 瓶窑镇西安寺村, 无极镇东城区社区: right after its town, a village's name holds no other place
-            inside = [sp for sp in found.spans if sp.start < he and sp.end > hs]
-            if not ((name in chained or towns_ending.get(hs) in {parent for _, parent in codes[name]})
-                    and all(hs <= sp.start and sp.end <= he for sp in inside)):
+            if not (name in chained or towns_ending.get(hs) in {parent for _, parent in codes[name]}):
+                continue
+            inside = [sp for sp in by_start[bisect.bisect_left(starts, hs - longest):bisect.bisect_left(starts, he)]
+                      if sp.end > hs]
+            if not all(hs <= sp.start and sp.end <= he for sp in inside):
                 continue
             found.drop(inside)
             chained.add(name)

@@ -95,7 +95,7 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     return relations, observations
 
 
-_UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}
+_MONEY_UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}  # a table heading's unit
 
 
 def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Relation]:
@@ -108,7 +108,7 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
     caption = text[slice(*above)] if above and above[1] - above[0] <= 60 and "。" not in text[slice(*above)] else ""
     giver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_givers"])), None)
     receiver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_receivers"])), None)
-    money = next(((i, unit) for i, h in enumerate(heading) for unit in _UNITS
+    money = next(((i, unit) for i, h in enumerate(heading) for unit in _MONEY_UNITS
                   if unit in h and any(w in h for w in rules["table_money"])), None)
     pairing = any(w in h for h in heading + [caption] for w in rules["pairing"])
     when = years(heading[money[0]]) if money else []
@@ -141,7 +141,7 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
             cell = text[slice(*row[money[0]])].strip()
             if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", cell):
                 out.append(Relation("funds", (g.key, r.key), evidence, year=year, currency="CNY", funding_kind=kind,
-                                    amount=parse_number(cell) * _UNITS[money[1]]))
+                                    amount=parse_number(cell) * _MONEY_UNITS[money[1]]))
     return out
 
 
@@ -305,9 +305,9 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
     ``last`` is the paragraph's previous funding, whose receiver a later amount of the same giver keeps."""
     text, rules = doc.clean, _rules()
     out, used, floor, here = [], set(), s, None  # here: the last funding of this sentence
-    sums, spread = amounts(text, s, e), {}  # spread: an amount's start -> its receiver, when 分别 gives one to each
+    sums, spread = amounts(text, s, e), {}  # spread: an amount's start -> its receiver, when the receivers are as many
     spread_years: dict[int, int] = {}  # the same for years: 2008年、2009年分别…21.4亿元、36.8亿元
-    for q in sums:
+    for i, q in enumerate(sums):
         lead = text[max(s, q.start - 8):q.start]
         if q.value < 1000 or any(w in re.split(r"[,;]", lead)[-1] for w in rules["not_funding_before"]):
             continue
@@ -326,13 +326,13 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
             or (here.receiver if here else None) \
             or (last.receiver if last and last.giver.key == frame.giver.key else None)
         if receiver is not None and q.start not in spread:
-            spread.update(_amounts_respectively(text, receiver, q, sums, places))
+            spread.update(_amounts_respectively(text, receiver, i, sums, places))
         receiver = spread.get(q.start, receiver)
         if receiver is None or receiver.key == frame.giver.key:
             continue
         kind = "Donation" if "捐" in text[s:q.end] else frame.kind
         if q.start not in spread_years:
-            spread_years.update(_years_respectively(text, s, q, sums))
+            spread_years.update(_years_respectively(text, s, i, sums))
         year = spread_years.get(q.start) or _year(doc, s, e, q.start)
         for giver, to in _respectively(text, frame, receiver, places) or [(frame.giver, receiver)]:
             out.append(Relation("funds", (giver.key, to.key), doc.evidence(frame.giver.start, q.end, "funding-verb"),
@@ -390,10 +390,10 @@ def _respectively(text: str, frame: _Frame, receiver: Span, places: list[Span]):
     return list(zip(givers, receivers)) if len(givers) == len(receivers) > 1 else None
 
 
-def _amounts_respectively(text: str, receiver: Span, q: Quantity, sums: list[Quantity],
+def _amounts_respectively(text: str, receiver: Span, i: int, sums: list[Quantity],
                           places: list[Span]) -> dict[int, Span]:
     """向广西、贵州两省区分别投入31.2亿元和38.5亿元: as many receivers as amounts, one each, in order."""
-    listed = _listed(text, q, sums)
+    listed = _listed(text, i, sums)
     receivers = [receiver]
     for sp in [p for p in places if p.start >= receiver.end]:
         if text[receivers[-1].end:sp.start] not in ("、", "和"):
@@ -402,24 +402,26 @@ def _amounts_respectively(text: str, receiver: Span, q: Quantity, sums: list[Qua
     return {a.start: r for a, r in zip(listed, receivers)} if len(listed) == len(receivers) > 1 else {}
 
 
-def _years_respectively(text: str, s: int, q: Quantity, sums: list[Quantity]) -> dict[int, int]:
+def _years_respectively(text: str, s: int, i: int, sums: list[Quantity]) -> dict[int, int]:
     """上海市2008年、2009年分别向都江堰市投入…21.4亿元、36.8亿元: a list of years and 分别 date the amounts in order."""
-    listed = _listed(text, q, sums)
+    listed, q = _listed(text, i, sums), sums[i]
+    if len(listed) < 2:
+        return {}
     found = years(text, s, q.start)
     run = found[-1:]
     for y in reversed(found[:-1]):  # the last run of years joined by 、 or 和
         if text[y[1]:run[0][0]] not in ("、", "和", "及"):
             break
         run.insert(0, y)
-    if len(run) != len(listed) or len(run) < 2 or "分别" not in text[run[-1][1]:q.start]:
+    if len(run) != len(listed) or "分别" not in text[run[-1][1]:q.start]:
         return {}
     return {a.start: y for a, (_, _, y) in zip(listed, run)}
 
 
-def _listed(text: str, q: Quantity, sums: list[Quantity]) -> list[Quantity]:
-    """The amounts that start with q and follow one another joined by 、 or 和: 21.4亿元、36.8亿元."""
-    listed = [q]
-    for nxt in sums[sums.index(q) + 1:]:
+def _listed(text: str, i: int, sums: list[Quantity]) -> list[Quantity]:
+    """The amounts that start with sums[i] and follow one another joined by 、 or 和: 21.4亿元、36.8亿元."""
+    listed = [sums[i]]
+    for nxt in sums[i + 1:]:
         if text[listed[-1].end:nxt.start] not in ("和", "、", "及"):
             break
         listed.append(nxt)
