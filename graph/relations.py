@@ -65,18 +65,21 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     observations: list[Observation] = []
     types = {k: e.type for k, e in found.entities.items()}
     last_pairs: dict[str, tuple[str, str]] = {}  # level -> the pair named last, for 两省, 两市, 双方
-    last_funding, paragraph = None, None
+    last_funding, paragraph, carried = None, None, False
     starts = [sp.start for sp in found.spans]  # the spans are in order: a sentence's are found by binary search
     fused = sorted(found.fused_pairs)
     for s, e in doc.sentences:
         if paragraph is None or not paragraph[0] <= s < paragraph[1]:
             paragraph = doc.paragraph_at(s) or (s, e)
-            last_funding = None
+            last_funding, carried = None, False
         spans = found.spans[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)]
         places = _places(spans, found, doc.clean)
         pairs = [(a, b, fs, fe, "fused-abbreviation-pair")
                  for fs, fe, a, b in fused[bisect.bisect_left(fused, (s,)):bisect.bisect_left(fused, (e,))]]
-        if any(w in doc.clean[s:e] for w in _rules()["pairing"]):
+        # 廉江市对口融水县,吴川市对口三江县;茂南、电白两区共同帮扶金秀县: clauses after ; go on saying so
+        says_pairing = any(w in doc.clean[s:e] for w in _rules()["pairing"]) or carried
+        carried = says_pairing and doc.clean[e - 1] == ";"
+        if says_pairing:
             pairs += _pairs_in_sentence(doc, places)
         seen = set()
         for a, b, ps, pe, rule in pairs:
@@ -95,6 +98,7 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
     return relations, observations
 
 
+_HELPERS = re.compile(r"帮扶(?:县|市|区|州|旗|镇|乡|街道)")
 _MONEY_UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}  # a table heading's unit
 
 
@@ -106,11 +110,14 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
     at = bisect.bisect_right(doc.paragraphs, (rows[0][0][0], math.inf)) - 1  # the heading's line; the caption is above
     above = doc.paragraphs[at - 1] if at > 0 else None
     caption = text[slice(*above)] if above and above[1] - above[0] <= 60 and "。" not in text[slice(*above)] else ""
-    giver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_givers"])), None)
     receiver = next((i for i, h in enumerate(heading) if any(w in h for w in rules["table_receivers"])), None)
+    # 帮扶方, or 帮扶县(区) beside 受帮扶县: a column of places that help
+    giver = next((i for i, h in enumerate(heading) if i != receiver and (any(w in h for w in rules["table_givers"])
+                                                                         or _HELPERS.match(h))), None)
     money = next(((i, unit) for i, h in enumerate(heading) for unit in _MONEY_UNITS
                   if unit in h and any(w in h for w in rules["table_money"])), None)
-    pairing = any(w in h for h in heading + [caption] for w in rules["pairing"])
+    pairing = any(w in h for h in heading + [caption] for w in rules["pairing"]) or (
+        giver is not None and bool(_HELPERS.match(heading[giver])))  # 帮扶县 and 受帮扶县: places paired
     when = years(heading[money[0]]) if money else []
     year = when[0][2] if when else next((y for _, _, y in years(caption)), None)
     kind = next((k for verb, k in rules["verb_kind"].items() if money and verb in heading[money[0]]), "FiscalAid")
@@ -232,6 +239,8 @@ def _pairs_in_sentence(doc: Document, places: list[Span]):
             return "pairing-verb"
         if len(gap) <= 12 and rules["linking_end"].search(gap) and not re.search(r"[,、;:与和及]", gap):
             return "pairing-verb"
+        if gap == "对":
+            return "pairing-verb"  # 市级结对关系为:深圳对百色、河池,湛江对柳州
         if gap == "由" and rules["linking_gap"].match(text, b.end):
             return "pairing-passive"  # 汕尾市城区由福田区结对帮扶
         return None
@@ -312,11 +321,15 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], pairs, found: F
         if q.value < 1000 or any(w in re.split(r"[,;]", lead)[-1] for w in rules["not_funding_before"]):
             continue
         verbs = list(rules["verbs"].finditer(text, floor, q.start))
-        floor = q.end
+        since, floor = floor, q.end
         # 帮扶资金, 援助资金: a verb that only qualifies the money is not the one that gives it
         verb = next((v for v in reversed(verbs) if not text.startswith(("资金", "款"), v.end())), verbs[-1] if verbs else None)
         if verb is not None:
             frame = _frame(text, verb, places, rules) or _pair_frame(pairs, found, verb, rules)
+            if frame is None and here is not None:  # 深圳市向百色市投入6.3亿元、向河池市投入5.1亿元: the same giver
+                to = next((sp for sp in places if since <= sp.start < verb.start()
+                           and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
+                frame = _Frame(here.giver, to, verb.end(), rules["verb_kind"][verb.group()]) if to else None
         else:
             frame = here  # 从2017年的2000万元增加到2019年的1.02亿元; 投入百色市5.12亿元、河池市4.63亿元
         if frame is None:
@@ -349,7 +362,9 @@ def _frame(text: str, verb: re.Match, places: list[Span], rules) -> _Frame | Non
                   and text[_list_start(text, sp, before).start - 1:][:1] not in rules["prepositions"]), None)
     if giver is None:
         return None
-    receiver = next((sp for sp in before if sp.start > giver.start and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
+    # the last place marked as the receiver before the verb: 向百色市投入6.3亿元、向河池市投入 gives to 河池市
+    receiver = next((sp for sp in reversed(before) if sp.start > giver.start
+                     and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
     if receiver is None:  # 投入京蒙协作资金: the 京 of a collaboration's name receives nothing
         receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3 and sp.rule != "fused-abbreviation"), None)
     return _Frame(giver, receiver, verb.end(), rules["verb_kind"][verb.group()])

@@ -215,3 +215,33 @@ def test_years_and_receivers_in_lists_and_money_spent_in_a_place():
 def test_lists_paired_in_order_after_dengshi_fenbie():
     out, _ = facts("广东省组织广州、佛山、东莞等市分别对口援建汶川县威州镇、水磨镇、映秀镇。", src="四川日报")
     assert pairs(out) == {P("广州市", "威州镇"), P("佛山市", "水磨镇"), P("东莞市", "映秀镇")}
+
+
+def test_clauses_after_a_pairing_clause_and_x_dui_y_lists():
+    out, _ = facts("市级结对关系为:深圳对百色、河池,湛江对柳州。廉江市对口融水县;茂南、电白两区共同帮扶金秀县。电白区帮扶龙州县。",
+                   src="广西日报")
+    assert pairs(out) == {P("深圳市", "百色市"), P("深圳市", "河池市"), P("湛江市", "柳州市"),
+                          P("廉江市", "融水苗族自治县"), P("茂南区", "金秀瑶族自治县"), P("电白区", "金秀瑶族自治县")}
+
+
+def test_the_same_giver_goes_on_to_a_second_receiver_and_a_table_of_helping_and_helped_counties():
+    out, _ = facts("去年,深圳市向百色市投入6.3亿元、向河池市投入5.1亿元。\n\n"
+                   "帮扶县(区)\t受帮扶县\t2019年到位资金(万元)\n晋江市\t红寺堡区\t1860\n南安市\t同心县\t1420\n合计\t\t3280\n",
+                   src="广西日报")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "深圳市", "百色市", 630_000_000, 2019, "FiscalAid"),
+                                                   ("funds", "深圳市", "河池市", 510_000_000, 2019, "FiscalAid"),
+                                                   ("funds", "晋江市", "红寺堡区", 18_600_000, 2019, "FiscalAid"),
+                                                   ("funds", "南安市", "同心县", 14_200_000, 2019, "FiscalAid")}
+    assert pairs(out) == {P("晋江市", "红寺堡区"), P("南安市", "同心县")}
+
+
+def test_a_pairing_clause_does_not_carry_into_the_next_paragraph():
+    out, _ = facts("一是深化结对;\n二是福州市与定西市签订合作协议。", src="甘肃日报")
+    assert pairs(out) == set()
+
+
+def test_the_giver_of_a_sentence_goes_on_giving_after_a_clause_about_use():
+    out, _ = facts("2019年,甘井子区全年援助六枝特区资金3600万元,重点用于郎岱镇的产业路,并向六枝特区捐赠款物800余万元。",
+                   src="贵州日报")
+    assert {f for f in out if f[0] == "funds"} == {("funds", "甘井子区", "六枝特区", 36_000_000, 2019, "FiscalAid"),
+                                                   ("funds", "甘井子区", "六枝特区", 8_000_000, 2019, "Donation")}
