@@ -18,7 +18,6 @@ from .lexicon import lexicon
 LEVEL_RANK = {"Province": 0, "City": 1, "County": 2, "Town": 3, "Village": 4}
 _COUNT_LEVEL = re.compile(r"(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:县|市|区|旗|州|省|地|镇|乡)")
 _LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|七|八|九|十|\d+)个?(?:自治)?(县|市|区|旗|州)")
-_SPEECH = ("说", "表示", "介绍", "告诉", "认为", "笑着说")
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
 _QUOTED_LIST = re.compile(r"(?:[、和及]?[“\"「『][^“”\"「」『』]{2,20}[”\"」』])*(?:[两二三四五六七八九十\d]+[项大个])?")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
@@ -97,6 +96,7 @@ def _rules() -> dict:
         "hiding_words": _any_of(tuple(lex["names"]["hiding_words"])),
         "person_titles": tuple(lex["names"]["person_titles"]),
         "surnames": frozenset(lex["names"]["surnames"]),
+        "speech": tuple(lex["names"]["speech"]),
         "cobuild": tuple(lex["relations"]["cobuild"]),
         "generic_park_words": lex["parks"]["generic_words"],
         "connectors": lex["relations"]["connectors"],
@@ -225,7 +225,7 @@ def _given_name(text: str, sentence_start: int, start: int, end: int) -> bool:
     return end - start <= 2 and (
         start - 1 > sentence_start and text[start - 1] in _rules()["surnames"]
         and text.endswith(titles, sentence_start, start - 1)
-        or text.endswith(titles, sentence_start, start) and text.startswith(_SPEECH, end))
+        or text.endswith(titles, sentence_start, start) and text.startswith(_rules()["speech"], end))
 
 
 def _leftmost_longest(hits, prefer=lambda h: not h[2].full):

@@ -15,6 +15,7 @@ _AMOUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*(
 _COMPOUND = re.compile(rf"{_NUMBER}\s*亿\s*零?{_NUMBER}\s*(千万|百万|万)\s*(?:多|余)?\s*(美元|欧元|港元|港币|元)")
 _COUNT = re.compile(rf"{_NUMBER}\s*(?:多|余)?\s*({_MULT})?\s*(?:多|余)?\s*"
                     r"(千瓦时|人次|对|家|个|人|名|所|批|条|项|户|亩|吨|次|座|场|期|县|镇|村|市|套|批次)")
+_HEADING_UNIT = re.compile(rf"({_MULT})?元")
 YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})\s*年")
 
 
@@ -85,6 +86,12 @@ def _quantity(m: re.Match, unit: str, number_at: int | None = None) -> Quantity 
     except ValueError:
         return None
     return Quantity(m.start() if number_at is None else number_at, m.end(), value, unit)
+
+
+def unit_of(heading: str) -> float | None:
+    """What a table heading counts its amounts of money in: 资金（万元） → 10,000 yuan; None without a unit."""
+    m = _HEADING_UNIT.search(heading)
+    return _MULTIPLIERS.get(m.group(1) or "", 1.0) if m else None
 
 
 def years(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:

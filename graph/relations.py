@@ -15,7 +15,7 @@ from .documents import Document
 from .entities import Found, Span
 from .facts import DIVISION_LEVELS, Observation, Relation
 from .lexicon import lexicon
-from .numbers import Quantity, amounts, counts, parse_number, years
+from .numbers import Quantity, amounts, counts, parse_number, unit_of, years
 
 _CLAUSE = re.compile(r"[,;:]")
 _YEARS = re.compile(r"(?:19|20)\d{2}年(?:[、和](?:19|20)\d{2}年)*")
@@ -99,7 +99,6 @@ def relate(doc: Document, found: Found) -> tuple[list[Relation], list[Observatio
 
 
 _HELPERS = re.compile(r"帮扶(?:县|市|区|州|旗|镇|乡|街道)")
-_MONEY_UNITS = {"亿元": 1e8, "万元": 1e4, "元": 1.0}  # a table heading's unit
 
 
 def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Relation]:
@@ -114,8 +113,8 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
     # 帮扶方, or 帮扶县(区) beside 受帮扶县: a column of places that help
     giver = next((i for i, h in enumerate(heading) if i != receiver and (any(w in h for w in rules["table_givers"])
                                                                          or _HELPERS.match(h))), None)
-    money = next(((i, unit) for i, h in enumerate(heading) for unit in _MONEY_UNITS
-                  if unit in h and any(w in h for w in rules["table_money"])), None)
+    money = next(((i, unit) for i, h in enumerate(heading)
+                  if (unit := unit_of(h)) and any(w in h for w in rules["table_money"])), None)
     pairing = any(w in h for h in heading + [caption] for w in rules["pairing"]) or (
         giver is not None and bool(_HELPERS.match(heading[giver])))  # 帮扶县 and 受帮扶县: places paired
     when = years(heading[money[0]]) if money else []
@@ -148,7 +147,7 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
             cell = text[slice(*row[money[0]])].strip()
             if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", cell):
                 out.append(Relation("funds", (g.key, r.key), evidence, year=year, currency="CNY", funding_kind=kind,
-                                    amount=parse_number(cell) * _MONEY_UNITS[money[1]]))
+                                    amount=parse_number(cell) * money[1]))
     return out
 
 

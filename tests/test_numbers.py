@@ -1,6 +1,6 @@
 import pytest
 
-from graph.numbers import amounts, counts, parse_number, years
+from graph.numbers import amounts, counts, parse_number, unit_of, years
 
 
 @pytest.mark.parametrize("text, value", [("4.5亿元", 450_000_000), ("2000万元", 20_000_000), ("1.05亿元", 105_000_000),
@@ -31,3 +31,8 @@ def test_chinese_numerals():
 def test_money_without_yuan_after_a_word_for_funds():
     assert [(q.value, q.unit) for q in amounts("投入帮扶资金5000万,惠及3万人")] == [(50_000_000, "CNY")]
     assert amounts("带动就业3万人次") == []
+
+
+def test_the_unit_a_table_heading_counts_money_in():
+    assert [unit_of(h) for h in ("资金（万元）", "2021年援助资金(亿元)", "金额（元）", "项目数（个）", "资金（千万元）")] == \
+        [10_000, 100_000_000, 1, None, 10_000_000]
