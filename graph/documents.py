@@ -402,7 +402,7 @@ def parse(text: str, name: str) -> Document:
         if not footer and any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
             footer = sum(e - s for s, e in content) > 150  # the site's footer: nothing after it is the article
             continue  # 分享到 above the article: just this line
-        if seen == 1 and not source and (station := _station(text[slice(*_original_span(offsets, s, e))])):
+        if seen == 1 and not source and (station := _station(_as_written(text, offsets, s, e))):
             source = station  # 锡林郭勒广播电视台　电视新闻稿: a script names its station above the header
             continue
         # a header is read from the first lines, however many fields follow one another (a broadcast script has eight)
@@ -411,7 +411,7 @@ def parse(text: str, name: str) -> Document:
         credits = not header and len(line) < 40 and bool(_CLOSING_FIELD.match(line))
         if header or credits:
             # fields are read from the line as written: normalising drops the spaces that separate them
-            line = to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
+            line = _as_written(text, offsets, s, e)
             line = _BRACKET_FIELD.sub(r" \1:", line)
             d = _DATE.search(line)
             if d and not date and header:
@@ -521,9 +521,14 @@ def _is_navigation(line: str) -> bool:
     return line.count("|") >= 2 and not re.search(r"[。,;]", line) or (len(line) <= 3 and not re.search(r"\d", line))
 
 
+def _as_written(text: str, offsets, s: int, e: int) -> str:
+    """The line clean[s:e] as written, spaces kept (normalising drops those between fields), in simplified half-width."""
+    return to_simplified(text[slice(*_original_span(offsets, s, e))].translate(_width_table()))
+
+
 def _station(line: str) -> str | None:
     """The paper or station alone on a line, or followed by one word: 锡林郭勒广播电视台 电视新闻稿."""
-    words = to_simplified(line.translate(_width_table())).split()
+    words = line.split()
     return words[0] if 1 <= len(words) <= 2 and _NEWSPAPER.fullmatch(words[0]) else None
 
 
