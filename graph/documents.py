@@ -38,6 +38,8 @@ _NEWSPAPER = re.compile(rf"[{CJK}]{{2,10}}?(?:日报|晚报|时报|商报|新闻
 _BRACKET_FIELD = re.compile(r"[【\[](来源|稿源|作者|编辑|责编|责任编辑|发布时间|发布日期|记者)[】\]]")
 _CREDIT = re.compile(r"[(]([^()]{0,20}?)记者\s*([^()]{1,30})[)]")
 _WEB_ADDRESS = re.compile(r"https?://\S{1,2040}", re.I)  # javascript: and the like are not kept
+# a saved copy's first line that says where it was found: "source: https://…", "原文链接:https://…"
+_ADDRESS_LINE = re.compile(r"(?:source|url|link|原文链接|原文地址|来源网址|网址|链接)\s*:\s*(https?://\S+)", re.I)
 
 
 class DocumentError(ValueError):
@@ -60,6 +62,8 @@ class Document:
     paragraphs: tuple[tuple[int, int], ...]  # spans of clean lines that hold content
     url: str | None = None  # where the article was published: a JSON Lines record's url, a page's canonical link
     tables: tuple[tuple[tuple[tuple[int, int], ...], ...], ...] = ()  # each table's rows, each row's cells (spans of clean)
+    asides: tuple[tuple[int, int], ...] = ()  # sentences of the page around the article (menus, link lists): places only
+    year: int | None = None  # the year 今年 means: the date's, else the year the text names before its first 今年
 
     def original(self, start: int, end: int) -> tuple[int, int]:
         """Offsets in ``text`` of the span ``clean[start:end]``."""
@@ -124,7 +128,8 @@ def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:
     if name.lower().endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
         text, url = read_page(text)
     try:
-        return replace(parse(text, name), url=url)
+        doc = parse(text, name)
+        return replace(doc, url=url or doc.url)
     except DocumentError as exc:
         raise DocumentError(str(exc).replace(name, label, 1)) from None
 
@@ -135,7 +140,8 @@ def from_record(record: dict, name: str, *, label: str | None = None) -> Documen
         raise DocumentError(f"{label or name}: no \"text\" in the record")
     head = " | ".join(x for x in (str(record.get("date") or ""), f"来源:{record['source']}" if record.get("source") else "") if x)
     text = "\n\n".join(x for x in (str(record.get("title") or "").strip(), head, record["text"]) if x)
-    return replace(parse(text, name), url=web_address(record.get("url")))
+    doc = parse(text, name)
+    return replace(doc, url=web_address(record.get("url")) or doc.url)
 
 
 def web_address(value) -> str | None:
@@ -393,14 +399,19 @@ def parse(text: str, name: str) -> Document:
     title = date = source = None
     editors, reporters = [], []
     content: list[tuple[int, int]] = []
-    seen, header, headed, footer = 0, False, False, False
+    asides: list[tuple[int, int]] = []  # lines of the page, not the article: their places are named, they state no facts
+    seen, header, headed, footer, url = 0, False, False, False, None
     for i, (s, e) in enumerate(lines):
         line = clean[s:e].strip()
         if not line:
             continue
+        if not seen and (address := _ADDRESS_LINE.fullmatch(line)):
+            url = web_address(address.group(1))
+            continue
         seen += 1
         if not footer and any(line.startswith(m) or m in line[:20] for m in lex["boilerplate_start"]):
             footer = sum(e - s for s, e in content) > 150  # the site's footer: nothing after it is the article
+            asides.append((s, e))
             continue  # 分享到 above the article: just this line
         if seen == 1 and not source and (station := _station(_as_written(text, offsets, s, e))):
             source = station  # 锡林郭勒广播电视台　电视新闻稿: a script names its station above the header
@@ -422,11 +433,14 @@ def parse(text: str, name: str) -> Document:
             headed = headed or header
             continue
         if footer:
+            asides.append((s, e))
             continue
         if line.startswith("标题:"):
             title = line[3:].strip() or title
             continue
-        if any(m in line for m in lex["boilerplate_line"]) or _is_navigation(line):
+        if any(m in line for m in lex["boilerplate_line"]) or _is_navigation(line) \
+                or line.startswith(">") or any(m in line for m in lex["navigation"]):
+            asides.append((s, e))
             continue
         if title is None and not content and not headed:
             title = line
@@ -438,10 +452,26 @@ def parse(text: str, name: str) -> Document:
     clean, content = _clauses(clean, content, rows)
     sentences = tuple(span for s, e in content for span in _sentences(clean, s, e)
                       if not _CREDIT.fullmatch(clean, *span))
+    asides = tuple(span for s, e in asides for span in _sentences(clean, s, e))
     return Document(name=name, text=text, clean=clean, offsets=offsets,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
-                    sentences=sentences, paragraphs=tuple(content), tables=tables)
+                    sentences=sentences, paragraphs=tuple(content), tables=tables, url=url, asides=asides,
+                    year=int(date[:4]) if date else _year_of_text(clean, sentences))
+
+
+_RELATIVE = re.compile(r"今年|本年|当年")
+_EXPLICIT_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})年(?!\s*[到至—-]\s*(?:19|20)\d{2})")
+
+
+def _year_of_text(clean: str, sentences) -> int | None:
+    """An undated article's year: 18年后的2014年,…今年协议帮扶资金350万元 is written in 2014."""
+    for s, e in sentences:
+        m = _RELATIVE.search(clean, s, e)
+        if m:
+            before = [int(y.group(1)) for a, b in sentences if a <= m.start() for y in _EXPLICIT_YEAR.finditer(clean, a, min(b, m.start()))]
+            return before[-1] if before else None
+    return None
 
 
 def _clauses(clean: str, content: list[tuple[int, int]], rows: set[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:

@@ -109,7 +109,7 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     found = Found()
     text = doc.clean
     hits = []  # (start, end, alias)
-    for s, e in doc.sentences:
+    for s, e in doc.sentences + doc.asides:  # a page's menus and link lists name places too
         hidden = [m.span() for m in _rules()["hiding_words"].finditer(text, s, e)]
         scanned = list(gaz.scan(text, s, e))  # in order of their ends
         full = sorted((hs, he) for hs, he, alias in scanned if alias.full)

@@ -1,6 +1,8 @@
-"""The national list of divisions (graph/data/divisions.tsv) and a matcher over all their names."""
+"""The national list of divisions (graph/data/divisions.tsv), the names of earlier years (history.tsv), and a
+matcher over all their names."""
 from __future__ import annotations
 
+import gc
 import gzip
 from functools import cache
 from typing import NamedTuple
@@ -16,6 +18,8 @@ class Division(NamedTuple):  # tuples: the gazetteer makes 90,000 of these and a
     name_en: str
     lon: float | None
     lat: float | None
+    until: int | None = None  # an abolished division: the last year it is known (None: it exists today)
+    successor: str | None = None  # an abolished division: the code of the one it was merged into, when known
 
 
 class Alias(NamedTuple):
@@ -31,6 +35,17 @@ class Gazetteer:
     """Divisions by code, and an Aho-Corasick automaton over every alias."""
 
     def __init__(self):
+        # 45,000 divisions and their aliases are a million small objects: a full garbage collection while they are
+        # made would scan them all for nothing (none of them is a cycle), and took a third of the time
+        paused = gc.isenabled()
+        gc.disable()
+        try:
+            self._build()
+        finally:
+            if paused:
+                gc.enable()
+
+    def _build(self):
         import ahocorasick
 
         self.divisions: dict[str, Division] = {}
@@ -60,7 +75,9 @@ class Gazetteer:
         by_name = {}
         for d in self.divisions.values():
             by_name.setdefault(d.name, []).append(d.code)
-        for table, full in (("former_names", True), ("aliases", False)):
+        needs_sign: set[str] = set()  # former names that, like everyday words, need more than the name alone
+        self._read_history(add, own_district, by_name, needs_sign)
+        for table, full in (("former_names", True), ("aliases", False)):  # the hand lists: what history.tsv lacks
             for old, (current, parent) in lex[table].items():
                 for code in self.resolve(current, parent, by_name):
                     add(old, code, full)
@@ -69,7 +86,7 @@ class Gazetteer:
             common |= {line.split("\t")[0] for line in f if not line.startswith("#")}
         self.common = frozenset(common)
         self.aliases = {
-            text: Alias(text, tuple(codes), any(codes.values()), text in common)
+            text: Alias(text, tuple(codes), any(codes.values()), text in common or text in needs_sign)
             for text, codes in aliases.items()
         }
         self.automaton = ahocorasick.Automaton()
@@ -81,6 +98,99 @@ class Gazetteer:
             self.bigrams = frozenset(line.strip() for line in f if not line.startswith("#"))
         self.abbreviations = {ch: code for ch, code in lex["province_abbreviations"].items()}
         self._villages = None
+
+    def _read_history(self, add, own_district: dict[str, str], by_name: dict[str, list[str]],
+                      needs_sign: set[str]) -> None:
+        """Names of earlier years (scripts/make_history.py): a renamed division's former names and codes point at
+        it; an abolished one is a division of its own, under its parent's code of today. A former name that is
+        today's name of another division is left to that one (县级铜仁市, now 碧江区, is not 铜仁市; 城关镇, now
+        文岩街道, is one of the 城关镇 of today), but for an abolished division among several of its level of that
+        name. One that is an everyday word is no alias; one that holds one (新建县), or an abolished division's short
+        form (鼓浪屿), needs a strong sign (Alias.common)."""
+        rank = {"Province": 0, "City": 1, "County": 2, "Town": 3}
+        divisions = self.divisions
+
+        def taken(name: str, code: str, level: str, abolished: bool) -> bool:
+            holders = by_name.get(name)
+            return bool(holders) and code not in holders and (
+                not abolished or len(holders) == 1 or min(rank[divisions[h].level] for h in holders) < rank[level])
+
+        def names(code: str, name: str, level: str, shorts: str, word: str, abolished: bool) -> None:
+            if word != "word" and not taken(name, code, level, abolished):
+                add(name, code, True)
+                if word == "common" and name not in by_name:
+                    needs_sign.add(name)
+            for short in filter(None, shorts.split("|")):
+                add(short, code, False)
+                if abolished:
+                    needs_sign.add(short)
+            if level == "Town" and name.endswith("族乡"):
+                short = _without_peoples(name[:-1]) + "乡"
+                if not taken(short, code, level, abolished):
+                    add(short, code, False)
+
+        self._former: dict[str, list[tuple[int, int | None, str]]] = {}  # code → [(last, first, name)]
+        self._valid: dict[str, tuple[int | None, int | None]] = {}
+        self._old_codes: dict[str, str] = {}  # a code of an earlier year that is no code today → today's code
+        with (DATA / "history.tsv").open(encoding="utf-8") as f:
+            rows = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+        year = lambda s: int(s) if s else None  # noqa: E731
+        for row in rows:  # the abolished first: former names may point at them
+            if row[0] == "ABOLISHED":
+                _, code, name, level, first, last, key, parent, successor, name_en, shorts, word = row
+                first, last, parent = year(first), year(last), own_district.get(parent, parent)
+                successor = own_district.get(successor, successor)
+                self.divisions[key] = Division(key, name, level, parent or None, name_en, None, None, last,
+                                               successor or None)
+                self._valid[key] = (first, last)
+                self._former.setdefault(key, []).append((last, first, name))
+                names(key, name, level, shorts, word, True)
+                if key != code:
+                    self._old_codes.setdefault(code, key)
+        for row in rows:
+            if row[0] == "RENAME":
+                _, code, name, level, first, last, to = row[:7]
+                to = own_district.get(to, to)
+                if to not in self.divisions:
+                    continue
+                first, last = year(first), year(last)
+                self._former.setdefault(to, []).append((last, first, name))
+                names(to, name, level, row[10], row[11], False)
+                if code not in self.divisions:
+                    self._old_codes.setdefault(code, to)
+                    was = self._valid.get(code)
+                    self._valid[code] = (first, last) if was is None else \
+                        (None if None in (was[0], first) else min(was[0], first), max(was[1], last))
+            elif row[0] == "CURRENT":
+                self._valid[own_district.get(row[1], row[1])] = (year(row[4]), None)
+        for former in self._former.values():
+            former.sort(key=lambda n: (n[0], n[1] or 0))
+
+    def current(self, code: str) -> str | None:
+        """The gazetteer's code for a code of any year (320482, 金坛市 until 2015 → 320413), None if unknown."""
+        return code if code in self.divisions else self._old_codes.get(code)
+
+    def name_at(self, code: str, year: int | None = None) -> str:
+        """The name a division had in a year (320413 in 2010 → 金坛市, in 2020 → 金坛区; in the year of a change,
+        the earlier name); its name today when nothing earlier is known or year is None. An abolished division
+        keeps its last name. ``code`` may also be a code of an earlier year."""
+        code = self.current(code) or code
+        if year is not None:
+            for last, first, name in self._former.get(code, ()):
+                if year <= last and (first is None or year >= first):
+                    return name
+        return self.divisions[code].name
+
+    def valid(self, code: str) -> tuple[int | None, int | None]:
+        """(first, last) year a division's present name (or an abolished division, or an earlier code) is known
+        to be in use; None where open: in the earliest list read (2000 for counties and above, 2015 for towns),
+        or still in use."""
+        return self._valid.get(code, (None, None))
+
+    def successor(self, code: str) -> str | None:
+        """The code of the division an abolished one was merged into, when known; None otherwise."""
+        d = self.divisions.get(code)
+        return d.successor if d else None
 
     def resolve(self, name: str, parent: str, by_name: dict[str, list[str]]) -> list[str]:
         parents = set(by_name.get(parent, ()))

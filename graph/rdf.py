@@ -214,8 +214,9 @@ def _document(add, facts: Facts, doc: ox.NamedNode) -> None:
         add(doc, SCHEMA.editor, ox.Literal(name))
     for name in info.reporters:
         add(doc, SCHEMA.author, ox.Literal(name))
-    if info.home:
-        home = next(e for e in facts.entities if e.key == info.home)
+    # the home place is linked only when the document mentions it (a fault in one rule costs a fact, not the document)
+    home = next((e for e in facts.entities if e.key == info.home), None) if info.home else None
+    if home is not None:
         add(doc, EWC.homePlace, entity_iri(home, info.id))
 
 

@@ -188,10 +188,12 @@ def children(gaz, code, level):
 
 @cache
 def _children(gaz) -> dict[tuple[str, str], list]:
-    """(parent code, level) → divisions in the gazetteer's order; scanning all divisions per article is slow."""
+    """(parent code, level) → divisions of today in the gazetteer's order (not the abolished ones of earlier
+    years); scanning all divisions per article is slow."""
     out: dict[tuple[str, str], list] = {}
     for d in gaz.divisions.values():
-        out.setdefault((d.parent, d.level), []).append(d)
+        if d.until is None:
+            out.setdefault((d.parent, d.level), []).append(d)
     return out
 
 

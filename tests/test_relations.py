@@ -48,8 +48,15 @@ def test_directional_pairing_verb():
 
 
 def test_no_pairing_without_a_pairing_word_or_between_counts():
-    out, _ = facts("江苏省与陕西省签署了合作协议。陕西省56个贫困县与江苏省51个县结对。")
+    out, _ = facts("江苏省与陕西省的客商在西安洽谈。陕西省56个贫困县与江苏省51个县结对。")
     assert pairs(out) == set()
+
+
+def test_two_provinces_said_to_work_together_are_a_pair():
+    out, _ = facts("2010年,江苏省与陕西省探索扶贫协作的新思路。按照山东、西藏两省区党委部署推进。")
+    assert pairs(out) == {P("江苏省", "陕西省"), P("山东省", "西藏自治区")}
+    out, _ = facts("北京、天津、辽宁、上海等东部省市与西部省区开展扶贫协作。")
+    assert pairs(out) == set()  # a list of provinces is no pair
 
 
 def test_fused_pair_is_a_province_pairing():
