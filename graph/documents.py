@@ -29,6 +29,7 @@ _CELL_GAP = re.compile(r"\t|[ \u3000]{2,}")  # between a table's cells on a line
 _SPACES_BETWEEN_CJK = re.compile(rf"(?<=[{CJK}])[ \xa0]+(?=[{CJK}])")  # not tabs: they part a table's cells
 _PINYIN_GLOSS = re.compile(rf"(?<=[{CJK}])\([A-Za-z\u00c0-\u024f\u0300-\u036f' ·-]+\)")
 _INVISIBLE = re.compile("[\u200b-\u200f\u2060\ufeff]+")
+_DOUBLED = re.compile(r"[,、;:](?=[,、;:。!?])")  # mirror sites double punctuation: 桑珠孜,、白朗 is 桑珠孜、白朗
 _SENTENCE_END = re.compile(r"[。!?;]+[”’」』\"')]*")
 _DATE = re.compile(r"(\d{4})\s*[-/年.]\s*(\d{1,2})\s*[-/月.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
 _HEADER_FIELD = re.compile(r"(来源|作者|编辑|责编|责任编辑|审核|记者|稿源|发布机构|发布单位|栏目|频道|(?:发布|播出|发稿|更新)?(?:时间|日期))\s*:")
@@ -368,7 +369,7 @@ def to_simplified(text: str) -> str:
 def normalise(text: str) -> tuple[str, array | None]:
     """Half-width punctuation, simplified characters, no stray spaces or pinyin glosses inside names."""
     text = to_simplified(text.translate(_width_table()))
-    drops = [m.span() for rx in (_SPACES_BETWEEN_CJK, _PINYIN_GLOSS, _INVISIBLE) for m in rx.finditer(text)]
+    drops = [m.span() for rx in (_SPACES_BETWEEN_CJK, _PINYIN_GLOSS, _INVISIBLE, _DOUBLED) for m in rx.finditer(text)]
     if not drops:
         return text, None
     keep, offsets, pos = [], array("i"), 0
@@ -439,7 +440,7 @@ def parse(text: str, name: str) -> Document:
             title = line[3:].strip() or title
             continue
         if any(m in line for m in lex["boilerplate_line"]) or _is_navigation(line) \
-                or line.startswith(">") or any(m in line for m in lex["navigation"]):
+                or line.startswith(">") or " > " in line or any(m in line for m in lex["navigation"]):
             asides.append((s, e))
             continue
         if title is None and not content and not headed:
@@ -457,21 +458,31 @@ def parse(text: str, name: str) -> Document:
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
                     sentences=sentences, paragraphs=tuple(content), tables=tables, url=url, asides=asides,
-                    year=int(date[:4]) if date else _year_of_text(clean, sentences))
+                    year=int(date[:4]) if date else _year_of_address(url) or _year_of_text(clean, sentences))
 
 
 _RELATIVE = re.compile(r"今年|本年|当年")
 _EXPLICIT_YEAR = re.compile(r"(?<![\d.])((?:19|20)\d{2})年(?!\s*[到至—-]\s*(?:19|20)\d{2})")
 
 
+def _year_of_address(url: str | None) -> int | None:
+    """An undated copy's year from where it was found: …/news/zzxw/20141204/250716.html, …/2022/0217/13101.html."""
+    m = re.search(r"(?<![\d])((?:19|20)\d{2})(?:[-/_]?(?:0[1-9]|1[0-2]))(?:[-/_]?(?:0[1-9]|[12]\d|3[01]))?(?!\d{3})", url or "")
+    return int(m.group(1)) if m else None
+
+
 def _year_of_text(clean: str, sentences) -> int | None:
-    """An undated article's year: 18年后的2014年,…今年协议帮扶资金350万元 is written in 2014."""
+    """An undated article's year: 18年后的2014年,…今年协议帮扶资金350万元 is written in 2014; a yearbook's entry
+    without 今年 speaks of the year it names most (2010年 … 2010年 …)."""
     for s, e in sentences:
         m = _RELATIVE.search(clean, s, e)
         if m:
             before = [int(y.group(1)) for a, b in sentences if a <= m.start() for y in _EXPLICIT_YEAR.finditer(clean, a, min(b, m.start()))]
             return before[-1] if before else None
-    return None
+    named = [int(y.group(1)) for a, b in sentences for y in _EXPLICIT_YEAR.finditer(clean, a, b)]
+    counts = {y: named.count(y) for y in named}
+    best = max(counts, key=lambda y: (counts[y], y), default=None)
+    return best if best is not None and counts[best] >= 3 else None
 
 
 def _clauses(clean: str, content: list[tuple[int, int]], rows: set[tuple[int, int]]) -> tuple[str, list[tuple[int, int]]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from .documents import CJK, Document
@@ -21,6 +21,8 @@ _LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
 _QUOTED_LIST = re.compile(r"(?:[、和及]?[“\"「『][^“”\"「」『』]{2,20}[”\"」』])*(?:[两二三四五六七八九十\d]+[项大个])?")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
+_BEFORE_PROVINCE = set("向在到赴来与和同及、去至从往驻援入回对给为")  # 向上海 is no 向上 (搭上海风 holds no 上海)
+_LISTED_VILLAGES = re.compile(rf"(?<![{CJK}])((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}}?)等(?:[\d两三四五六七八九十]+个)?(村|社区)")
 _NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政", "位", "名",
                 "一", "两", "几", "每", "该", "本", "这", "其")
 
@@ -70,9 +72,10 @@ def division_key(code: str) -> str:
     return f"division:{code}"
 
 
-def division_entity(d: Division) -> Entity:
+def division_entity(d: Division, former: tuple = ()) -> Entity:
     return Entity(key=division_key(d.code), name=d.name, type=d.level, code=d.code,
-                  parent=division_key(d.parent) if d.parent else None, name_en=d.name_en, lon=d.lon, lat=d.lat)
+                  parent=division_key(d.parent) if d.parent else None, name_en=d.name_en, lon=d.lon, lat=d.lat,
+                  former=former)
 
 
 @cache
@@ -89,8 +92,18 @@ def _rules() -> dict:
         "fused_followers": sorted(lex["relations"]["fused_pair_followers"], key=len, reverse=True),
         "collaboration": sorted(lex["programs"]["collaboration_suffixes"], key=len, reverse=True),
         "quoted_followers": tuple(lex["programs"]["quoted_followers"]),
+        "far_followers": re.compile(rf"(?:[{CJK}]{{0,6}}|等[^,;。]{{0,14}})(?:{'|'.join(lex['programs']['far_followers'])})"),
+        "program_words": tuple(lex["programs"]["program_words"]),
+        "named_programs": _any_of(tuple(lex["programs"]["named"])),
+        "collaboration_after_pair": re.compile(r"互学互助对口协作|互学互助协作|[^\W\d两地省区市的和与及在是了落实开展推进加强深化]{2,4}?对口协作"),
+        "launched_campaign": re.compile(rf"(?:实施|开展|启动|推进)([{CJK}]{{2,14}}?(?:行动|工程))(?=[为,。;、])"),
+        "city_abbreviations": lex["city_abbreviations"],
         "park_suffixes": sorted(lex["parks"]["suffixes"], key=len, reverse=True),
         "park_stops": sorted(lex["parks"]["stop_words"], key=len, reverse=True),
+        "listed_parks": re.compile(rf"((?:[{CJK}]{{2,6}}[—\-·][{CJK}]{{2,4}}?、)+[{CJK}]{{2,4}}[—\-·][{CJK}]{{2,4}}?)"
+                                   r"等?[\d一二三四五六七八九十两]+个"),
+        "built_park": re.compile(rf"(?:{'|'.join(map(re.escape, sorted(lex['relations']['cobuild'], key=len, reverse=True)))})"
+                                 rf"[“\"]?((?:[{CJK}]|[·—\-]){{2,20}}?(?:园|飞地))[”\"]?(?=项目|,|、|。|;|$)"),
         "pairing": lex["relations"]["pairing"],
         "not_place_after": tuple(lex["names"]["not_place_after"]),
         "hiding_words": _any_of(tuple(lex["names"]["hiding_words"])),
@@ -123,13 +136,17 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
             if len(alias.text) == 2 and alias.full and _inside_word(text, hs, gaz):
                 continue  # 建成县级 holds no 成县, 健康县城 no 康县
             if not alias.full and (text.startswith(_rules()["not_place_after"], he)
-                                   or _inside_word(text, hs, gaz) and not _is_province(alias.codes, gaz)
+                                   or _inside_word(text, hs, gaz) and not (_is_province(alias.codes, gaz)
+                                                                           and text[hs - 1:hs] in _BEFORE_PROVINCE)
+                                   or len(alias.text) == 2 and text[he - 1:he + 1] in gaz.bigrams  # 搭上海风, 市中等职业
                                    or _given_name(text, s, hs, he)):
                 continue
             if _is_town(alias.codes, gaz) and _town_is_word(text, hs, he, gaz):
                 continue
             hits.append((hs, he, alias))
     hits = _leftmost_longest(hits)
+    common = {(hs, he) for hs, he, alias in hits if alias.common}
+    _common_at = common.__contains__
     resolved = {}  # (start, end) -> code
     pending = []
     for hs, he, alias in hits:
@@ -151,13 +168,15 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
         if code:
             resolved[hs, he] = code
             ending.setdefault(he, code)
-        elif len({gaz.divisions[c].name for c in codes}) == 1:
+        elif len({gaz.divisions[c].name for c in codes}) == 1 and not (alias.common and not _supported(
+                text, hs, he, sorted(k for k, c in resolved.items() if not _common_at(k)), _reach(resolved), doc)):
             d = gaz.divisions[codes[0]]
             key = f"unlinked:{d.level}:{d.name}"
             found.entities[key] = Entity(key=key, name=d.name, type=d.level, name_en=d.name_en)
             found.spans.append(Span(hs, he, key, d.level, "gazetteer-ambiguous", text[hs:he]))
-    accepted = sorted(resolved)
-    reach = max((e - s for s, e in accepted), default=0) + max(map(len, _rules()["connectors"]), default=0)
+    # only places that are no everyday word support one that is (产业合作、资源互补 holds neither 合作市 nor 资源县)
+    accepted = sorted(k for k in resolved if not _common_at(k))
+    reach = _reach(resolved)
     for hs, he, alias in hits:
         code = resolved.get((hs, he))
         if code is None:
@@ -181,7 +200,31 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     _parks(doc, gaz, found)
     _programs(doc, gaz, found)
     found.spans.sort(key=lambda sp: (sp.start, -sp.end))
+    _names_of_the_time(doc, gaz, found)
     return found
+
+
+def _names_of_the_time(doc: Document, gaz: Gazetteer, found: Found) -> None:
+    """A division is called what the document calls it: 金坛市 in an article that writes 金坛市; for a bare name
+    (高淳 in a 2010 yearbook), the name it had in the article's year."""
+    written: dict[str, set[str]] = {}
+    for sp in found.spans:
+        if sp.rule == "gazetteer-full":
+            written.setdefault(sp.key, set()).add(sp.text)
+    for key, e in list(found.entities.items()):
+        if not e.former:
+            continue
+        names = written.get(key, set())
+        older = [n for n, _, _ in e.former if n in names]
+        then = gaz.name_at(e.code, doc.year) if doc.year else e.name
+        called = None if e.name in names else older[0] if older else then if then != e.name else None
+        if called:
+            found.entities[key] = replace(e, called=called)
+
+
+def _reach(resolved) -> int:
+    """How far apart two places joined by 、 or a connector can start: the longest name plus the longest connector."""
+    return max((e - s for s, e in resolved), default=0) + max(map(len, _rules()["connectors"]), default=0)
 
 
 def _is_province(codes, gaz: Gazetteer) -> bool:
@@ -297,7 +340,7 @@ def _add_division(found: Found, gaz: Gazetteer, code: str, span: Span | None = N
         found.spans.append(span)
     while code and division_key(code) not in found.entities:
         d = gaz.divisions[code]
-        found.entities[division_key(code)] = division_entity(d)
+        found.entities[division_key(code)] = division_entity(d, tuple(gaz.former_names(code)))
         code = d.parent
 
 
@@ -416,6 +459,19 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             key = f"unlinked:Village:{name}"
             found.entities[key] = Entity(key=key, name=name, type="Village", parent=under.pop() if len(under) == 1 else None)
         found.spans.append(Span(hs, he, key, "Village", "village-of-named-parent", name))
+    for s, e in doc.sentences:  # 卡什代、德二、哇加等村: each of the list is a village
+        for m in _LISTED_VILLAGES.finditer(text, s, e):
+            pos = m.start(1)
+            items = m.group(1).split("、")
+            if len(items[0]) > 2 and items[0][0] in "为向给对在与和及到":  # 为卡什代、德二…: 卡什代
+                items[0], pos = items[0][1:], pos + 1
+            for item in items:
+                name = item + m.group(2)
+                if not found.covered(pos, pos + len(item)) and not any(w in item for w in _NOT_VILLAGE):
+                    key = next((sp.key for sp in found.spans if sp.type == "Village" and sp.text == name), f"unlinked:Village:{name}")
+                    found.entities.setdefault(key, Entity(key=key, name=name, type="Village"))
+                    found.spans.append(Span(pos, pos + len(item), key, "Village", "village-in-list", item))
+                pos += len(item) + 1
     for sp in [sp for sp in found.spans if sp.type == "Town"]:
         pos = sp.end
         while (m := _VILLAGE_STEM.match(text, pos)) and not found.covered(m.start(), m.end()):
@@ -478,44 +534,70 @@ def park_name(raw: str) -> str:
 
 def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
     """Named parks: a park word (产业园, 工业园区…) and the name before it, back to a stop word or punctuation.
-    A name counts when it carries a place, an expansion in brackets, or a fused abbreviation pair."""
-    rules, text, abbr = _rules(), doc.clean, gaz.abbreviations
+    A name counts when it carries a place, an expansion in brackets, a fused abbreviation pair, a quoted part or
+    a builder verb before it; 莲都—义乌、龙泉—萧山等4个省级山海协作产业园 names one park per pair."""
+    rules, text = _rules(), doc.clean
     anywhere = _any_of(tuple(rules["park_suffixes"]))
     initials = _initials(found)  # the cities and counties are all found by now; parks add none
     for s, e in doc.sentences:
-        if not anywhere.search(text, s, e):
-            continue
         read: list[tuple[int, int]] = []
-        for suffix in rules["park_suffixes"]:
+        for suffix in rules["park_suffixes"] if anywhere.search(text, s, e) else ():
             for m in re.finditer(re.escape(suffix), text[s:e]):
-                end = s + m.end()
+                end = s + m.end() + (text.startswith("区", s + m.end()) and suffix.endswith("园"))  # 示范园区
                 if any(a <= s + m.start() and end <= b for a, b in read):  # 园区 or 工业园 inside 工业园区, read already
                     continue
                 read.append((s + m.start(), end))
                 start = _name_start(text, s, s + m.start(), rules["park_stops"])
                 start = _initials_through_stop(text, s, start, rules["park_stops"], initials)
-                raw = text[start:end]
-                name = park_name(raw)
-                core = name[: -len(suffix)]
-                inner = [sp for sp in found.spans if start <= sp.start and sp.end <= end and sp.key.startswith("division:")]
-                expansions = [sp for sp in inner if text[sp.start - 1:sp.start] in "([·"]
-                fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
-                by_initials = [initials[c] for c in core[:2]] if len(core) >= 2 and all(c in initials for c in core[:2]) \
-                    and initials.get(core[0]) != initials.get(core[1]) and not inner else []
-                after_cobuild = text[max(s, start - 6):start].rstrip("的").endswith(rules["cobuild"])
-                specific = re.sub("|".join(rules["generic_park_words"]), "", core)
-                if len(core) < 2 or core[0] in "这该此本各其一" \
-                        or not (inner or fused or by_initials or (after_cobuild and len(specific) >= 2)):
+                listed = rules["listed_parks"].search(text, s, start)
+                if listed and listed.end() == start:  # 莲都—义乌、龙泉—萧山…等4个省级山海协作产业园
+                    common = re.sub(r"^(?:省级|市级|县级|国家级)", "", text[start:end])
+                    for item in re.finditer(r"[^、]+", listed.group(1)):
+                        a, b = listed.start(1) + item.start(), listed.start(1) + item.end()
+                        inner = [sp for sp in found.spans if a <= sp.start and sp.end <= b and sp.type in LEVEL_RANK]
+                        if inner:  # 推进莲都—义乌: from the first place named
+                            a = min(sp.start for sp in inner)
+                            _park(doc, gaz, found, a, b, text[a:b] + common, initials, named_by=(a, b))
                     continue
-                partners = [sp.key for sp in (expansions or inner)] + by_initials
-                if fused and not expansions and not by_initials and _provinces_meant(found, abbr, core[:2]):
-                    for ch in core[:2]:
-                        _add_division(found, gaz, abbr[ch])  # a partner, though the name is its only mention
-                    partners = [division_key(abbr[core[0]]), division_key(abbr[core[1]])] + partners
-                key = f"park:{name}"
-                found.entities[key] = Entity(key=key, name=name, type="Park")
-                found.park_partners[key] = tuple(dict.fromkeys(found.park_partners.get(key, ()) + tuple(partners)))
-                found.spans.append(Span(start, end, key, "Park", "park-name", raw))
+                _park(doc, gaz, found, start, end, text[start:end], initials)
+        for m in rules["built_park"].finditer(text, s, e):  # 共建杭州未来科技城衢州园项目
+            if not any(sp.type == "Park" and sp.start < m.end(1) and m.start(1) < sp.end for sp in found.spans):
+                _park(doc, gaz, found, m.start(1), m.end(1), m.group(1), initials, built=True)
+
+
+def _park(doc: Document, gaz: Gazetteer, found: Found, start: int, end: int, raw: str, initials: dict[str, str],
+          named_by: tuple[int, int] | None = None, built: bool = False) -> None:
+    """Record the park text[start:end] (its name ``raw``) if the name is specific, with the partners it spells."""
+    rules, text, abbr = _rules(), doc.clean, gaz.abbreviations
+    name = re.sub(r"[“”\"]", "", park_name(raw))
+    suffix = next((x for x in rules["park_suffixes"] if name.endswith(x) or name.endswith(x + "区")), "园")
+    core = name[: name.rindex(suffix)] if suffix in name else name
+    a, b = named_by or (start, end)
+    inner = [sp for sp in found.spans if a <= sp.start and sp.end <= b and sp.key.startswith("division:")]
+    real = [sp for sp in inner if sp.rule != "fused-abbreviation"]  # 陇县苏陕工业园: 陇县's park, not 苏陕's
+    expansions = [sp for sp in real if text[sp.start - 1:sp.start] in "([·"]
+    fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
+    by_initials = [initials[c] for c in core[:2]] if len(core) >= 2 and all(c in initials for c in core[:2]) \
+        and initials.get(core[0]) != initials.get(core[1]) and not inner else []
+    after_cobuild = built or text[max(0, start - 6):start].rstrip("的“\"").endswith(rules["cobuild"])
+    specific = core
+    for sp in inner:
+        specific = specific.replace(sp.text, "")
+    specific = re.sub("|".join(rules["generic_park_words"]), "", specific)
+    quoted = "“" in raw or '"' in raw  # “仡山茶海”茶旅一体化高效农业示范园区
+    village_only = real and all(sp.type in ("Town", "Village") for sp in real) and not specific  # 三合村农业园区
+    if len(core) < 2 or core[0] in "这该此本各其一" or village_only and not after_cobuild \
+            or not (inner or fused or by_initials or (after_cobuild or quoted) and len(specific) >= 2):
+        return
+    partners = [sp.key for sp in (expansions or real or inner)] + by_initials
+    if fused and not real and not by_initials and _provinces_meant(found, abbr, core[:2]):
+        for ch in core[:2]:
+            _add_division(found, gaz, abbr[ch])  # a partner, though the name is its only mention
+        partners = [division_key(abbr[core[0]]), division_key(abbr[core[1]])] + partners
+    key = f"park:{name}"
+    found.entities[key] = Entity(key=key, name=name, type="Park")
+    found.park_partners[key] = tuple(dict.fromkeys(found.park_partners.get(key, ()) + tuple(partners)))
+    found.spans.append(Span(start, end, key, "Park", "park-name", raw))
 
 
 def _provinces_meant(found: Found, abbr: dict[str, str], chars: str) -> bool:
@@ -532,8 +614,8 @@ def _name_start(text: str, floor: int, pos: int, stops) -> int:
     start = pos
     while start > floor:
         ch = text[start - 1]
-        if ch in ")]":
-            open_ = text.rfind("(" if ch == ")" else "[", floor, start - 1)
+        if ch in ")]”":
+            open_ = text.rfind({")": "(", "]": "[", "”": "“"}[ch], floor, start - 1)
             if open_ < 0:
                 break
             start = open_
@@ -574,38 +656,58 @@ def _initials(found: Found) -> dict[str, str]:
 
 
 def _programs(doc: Document, gaz: Gazetteer, found: Found) -> None:
-    """Named initiatives: a fused pair's collaboration (苏陕扶贫协作) and quoted campaigns (“银发人才援陕”活动)."""
+    """Named initiatives: a collaboration's name (苏陕扶贫协作, 闽宁互学互助对口协作, 莞铜协作, 山海协作工程), quoted
+    campaigns (“银发人才援陕”活动, “春风行动”), plans in book-title marks (《津甘东西扶贫协作规划》) and campaigns
+    with a number in their name after 实施 (实施农业特色优势产业三年倍增行动)."""
     rules, text = _rules(), doc.clean
     initials = _initials(found)
-    # 沪遵协作: a province by its one-character name beside a city's initial, when the document names that province
-    for ch, code in gaz.abbreviations.items():
+    # 沪遵协作: a province by its one-character name beside a city's initial, when the document names that province;
+    # 莞铜协作: a city by the character it is known by (莞 东莞, 甬 宁波), when the document names that city
+    for ch, code in [*gaz.abbreviations.items(), *rules["city_abbreviations"].items()]:
         if division_key(code) in found.entities:
             initials.setdefault(ch, division_key(code))
     fused = re.compile(f"([{CJK}])([{CJK}])(?=({'|'.join(rules['collaboration'])}))")
+
+    def add(start: int, name: str, rule: str, end: int | None = None) -> None:
+        key = f"program:{name}"
+        found.entities[key] = Entity(key=key, name=name, type="Program")
+        found.spans.append(Span(start, end if end is not None else start + len(name), key, "Program", rule, name))
+
     for s, e in doc.sentences:  # 厦临协作, 通汉协作: two named places fused by a character of each
         for m in fused.finditer(text[s:e]):
             a, b = initials.get(m.group(1)), initials.get(m.group(2))
             start = s + m.start()
             if a and b and a != b and not found.covered(start, start + 2):
-                name = m.group() + m.group(3)
-                key = f"program:{name}"
-                found.entities[key] = Entity(key=key, name=name, type="Program")
-                found.spans.append(Span(start, start + len(name), key, "Program", "collaboration-initials", name))
+                add(start, m.group() + m.group(3), "collaboration-initials")
     spelled: dict[str, list[tuple[int, int, str]]] = {}  # 苏陕 -> its collaboration's names in the text
     for start, end, _, _ in found.fused_pairs:
+        # 苏陕扶贫协作, 闽宁互学互助对口协作: the fused pair, a few words, a collaboration word
         suffix = next((x for x in rules["collaboration"] if text.startswith(x, end)), None)
         if suffix:
             spelled.setdefault(text[start:end], []).append((start, end + len(suffix), text[start:end] + suffix))
+        elif m := rules["collaboration_after_pair"].match(text, end):  # its own name: 闽宁互学互助对口协作
+            add(start, text[start:m.end()], "collaboration-name")
     for names in spelled.values():
         name = max((n for _, _, n in names), key=len)  # 苏陕协作 and 苏陕扶贫协作 are one programme
-        key = f"program:{name}"
-        found.entities[key] = Entity(key=key, name=name, type="Program")
-        found.spans += [Span(s, e, key, "Program", "collaboration-name", n) for s, e, n in names]
+        for s, e, n in names:
+            add(s, name, "collaboration-name", e)
     for s, e in doc.sentences:
+        for m in rules["named_programs"].finditer(text, s, e):  # 山海协作工程: a collaboration known by name
+            if not found.covered(m.start(), m.end()):
+                add(m.start(), m.group(), "named-collaboration")
         for m in _QUOTED.finditer(text, s, e):
+            name = m.group(1)
             after = _QUOTED_LIST.match(text, m.end()).end()  # “粤菜师傅”“广东技工”“南粤家政”三项工程: each of the list
-            if text.startswith(rules["quoted_followers"], after) and not re.search(r"\d", m.group(1)):
-                name = m.group(1)
-                key = f"program:{name}"
-                found.entities[key] = Entity(key=key, name=name, type="Program")
-                found.spans.append(Span(m.start(1), m.end(1), key, "Program", "quoted-campaign", name))
+            followed = text.startswith(rules["quoted_followers"], after) or bool(rules["far_followers"].match(text, after))
+            named = name.endswith(rules["program_words"])  # “春风行动”, “3138工程”
+            if (followed and not re.search(r"\d", name) or named) and not name.endswith(tuple(rules["park_suffixes"])):
+                add(m.start(1), name, "quoted-campaign")
+        for m in _PLAN.finditer(text, s, e):  # 《天津市·甘肃省“十四五”深化东西部协作规划》
+            name = re.sub(r"[“”\"「」『』]|\([^()]*\)", "", m.group(1))
+            add(m.start(1), name, "plan-title", m.end(1))
+        for m in rules["launched_campaign"].finditer(text, s, e):
+            if re.search(r"[一二三四五六七八九十百千万双两\d]", m.group(1)) and not found.covered(m.start(1), m.end(1)):
+                add(m.start(1), m.group(1), "launched-campaign")
+
+
+_PLAN = re.compile(r"《([^《》]{2,40}?(?:规划|计划)(?:\([^()]*\))?)》")

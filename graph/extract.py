@@ -17,7 +17,7 @@ def extract(source: str | Path | Document, *, doc_id: str | None = None) -> Fact
     mentions = tuple(Mention(sp.key, doc.evidence(sp.start, sp.end, sp.rule), sp.text) for sp in found.spans)
     info = DocumentInfo(id=doc_id or doc.name, name=doc.name, title=doc.title, date=doc.date, source=doc.source,
                         editors=doc.editors, reporters=doc.reporters, home=found.home, sha256=doc.sha256,
-                        characters=len(doc.text), url=doc.url)
+                        characters=len(doc.text), url=doc.url, year=doc.year)
     return Facts(document=info, text=doc.text, entities=tuple(found.entities.values()), mentions=mentions,
                  relations=tuple(relations), observations=tuple(observations))
 

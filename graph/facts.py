@@ -30,6 +30,8 @@ class Entity:
     name_en: str | None = None
     lon: float | None = None
     lat: float | None = None
+    former: tuple[tuple[str, int | None, int], ...] = ()  # earlier names: (name, first year or None, last year)
+    called: str | None = None  # the earlier name this document uses for it (as written, or the name of its year)
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class DocumentInfo:
     sha256: str = ""
     characters: int = 0
     url: str | None = None
+    year: int | None = None  # the year the article speaks from: its date's, else the one its text implies
 
 
 @dataclass(frozen=True)

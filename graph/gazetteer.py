@@ -181,6 +181,13 @@ class Gazetteer:
                     return name
         return self.divisions[code].name
 
+    def former_names(self, code: str) -> list[tuple[str, int | None, int]]:
+        """The earlier names of a division, each with the first (None: before the lists read) and last year of use."""
+        current = self.divisions[code].name if code in self.divisions else ""
+        # not the lists' own spellings of the same name: 红寺堡区红寺堡镇, or 孙各庄乡 for 孙各庄满族乡
+        return [(name, first, last) for last, first, name in self._former.get(code, ())
+                if not name.endswith(current) and _without_peoples(current[:-1]) + current[-1:] != name]
+
     def valid(self, code: str) -> tuple[int | None, int | None]:
         """(first, last) year a division's present name (or an abolished division, or an earlier code) is known
         to be in use; None where open: in the earliest list read (2000 for counties and above, 2015 for towns),

@@ -117,7 +117,7 @@ def quads(facts: Facts) -> list[ox.Quad]:
     iris = {e.key: entity_iri(e, doc_id) for e in facts.entities}
     names = {e.key: e.name for e in facts.entities}
     for e in facts.entities:
-        _entity(add, e, iris)
+        _entity(add, e, iris, doc)
     for m in facts.mentions:
         subject = iris[m.entity]
         add(subject, EWC.evidence, _evidence(add, facts, doc, m.evidence, m.text))
@@ -206,6 +206,8 @@ def _document(add, facts: Facts, doc: ox.NamedNode) -> None:
         add(doc, DCTERMS.title, _zh(info.title))
     if info.date:
         add(doc, DCTERMS.date, ox.Literal(info.date, datatype=XSD.dateTime if "T" in info.date else XSD.date))
+    if info.year is not None:
+        add(doc, EWC.referenceYear, _int(info.year))
     if info.source:
         add(doc, EWC.source, _zh(info.source))
     if info.url:
@@ -220,7 +222,7 @@ def _document(add, facts: Facts, doc: ox.NamedNode) -> None:
         add(doc, EWC.homePlace, entity_iri(home, info.id))
 
 
-def _entity(add, e: Entity, iris: dict[str, ox.NamedNode]) -> None:
+def _entity(add, e: Entity, iris: dict[str, ox.NamedNode], doc: ox.NamedNode) -> None:
     s = iris[e.key]
     add(s, RDF.type, EWC[e.type])
     add(s, SKOS.prefLabel, _zh(e.name))
@@ -234,6 +236,17 @@ def _entity(add, e: Entity, iris: dict[str, ox.NamedNode]) -> None:
     if e.lat is not None and e.lon is not None:
         add(s, GEO.lat, _decimal(e.lat, normalise=False))
         add(s, GEO.long, _decimal(e.lon, normalise=False))
+    for name, first, last in e.former:  # 金坛市 until 2015: the name articles of those years use
+        node = _node(f"{s.value}/name/{quote(name, safe='')}")
+        if name == e.called:
+            add(doc, EWC.usesName, node)
+        add(s, EWC.formerName, node)
+        add(s, SKOS.altLabel, _zh(name))
+        add(node, RDF.type, EWC.FormerName)
+        add(node, SKOS.literalForm, _zh(name))
+        if first is not None:
+            add(node, EWC.validFrom, _int(first))
+        add(node, EWC.validUntil, _int(last))
 
 
 def _evidence(add, facts: Facts, doc: ox.NamedNode, ev: Evidence, text: str | None = None) -> ox.NamedNode:
@@ -255,34 +268,39 @@ _PREFIX = "PREFIX ewc: <https://w3id.org/ewc/ontology#>\nPREFIX skos: <http://ww
 # each entity class of the ontology with its type's name (as in facts JSON and the views), for a query's VALUES
 ENTITY_CLASSES = "VALUES (?class ?type) { %s }" % " ".join(f'(ewc:{t} "{t}")' for t in ENTITY_TYPES)
 ENTITIES_QUERY = _PREFIX + """
-SELECT DISTINCT ?name ?type WHERE {
-  ?e ewc:mentionedIn ?doc ; a ?class ; skos:prefLabel ?name .
+SELECT DISTINCT ?e ?type WHERE {
+  ?e ewc:mentionedIn ?doc ; a ?class .
   %s
-} ORDER BY ?type ?name""" % ENTITY_CLASSES
+}""" % ENTITY_CLASSES
+# each place's name as the document calls it: its present label, or the earlier name the document uses
+NAMES_QUERY = _PREFIX + """
+SELECT ?e ?label ?former WHERE {
+  ?e skos:prefLabel ?label .
+  OPTIONAL { ?e ewc:formerName ?n . ?doc ewc:usesName ?n . ?n skos:literalForm ?former }
+}"""
 PAIRINGS_QUERY = _PREFIX + """
-SELECT DISTINCT ?a ?b WHERE {
-  ?p a ewc:Pairing ; ewc:partner ?x , ?y .
-  ?x skos:prefLabel ?a . ?y skos:prefLabel ?b . FILTER(STR(?x) < STR(?y))
-} ORDER BY ?a ?b"""
+SELECT DISTINCT ?x ?y WHERE {
+  ?p a ewc:Pairing ; ewc:partner ?x , ?y . FILTER(STR(?x) < STR(?y))
+}"""
 FUNDINGS_QUERY = _PREFIX + """
 SELECT DISTINCT ?from ?to ?amount ?year ?kind WHERE {
-  ?f a ewc:Funding ; ewc:giver/skos:prefLabel ?from ; ewc:receiver/skos:prefLabel ?to ;
-     ewc:amount ?amount ; ewc:currency ?currency ; ewc:fundingKind ?k .
+  ?f a ewc:Funding ; ewc:giver ?from ; ewc:receiver ?to ; ewc:amount ?amount ; ewc:currency ?currency ; ewc:fundingKind ?k .
   OPTIONAL { ?f ewc:year ?year }
   FILTER(?currency = "CNY")
   BIND(STRAFTER(STR(?k), "#") AS ?kind)
-} ORDER BY ?from ?to ?year"""
+}"""
 COBUILDS_QUERY = _PREFIX + """
-SELECT ?c ?park (GROUP_CONCAT(DISTINCT ?partner; separator="\\u001f") AS ?partners) WHERE {
-  ?c a ewc:CoBuilding ; ewc:park/skos:prefLabel ?park ; ewc:partner/skos:prefLabel ?partner .
-} GROUP BY ?c ?park ORDER BY ?park"""
+SELECT ?c ?park (GROUP_CONCAT(DISTINCT STR(?partner); separator="\\u001f") AS ?partners) WHERE {
+  ?c a ewc:CoBuilding ; ewc:park ?park ; ewc:partner ?partner .
+} GROUP BY ?c ?park"""
 
 
 _READ_BACK = {RDF.type, EWC.mentionedIn, SKOS.prefLabel, EWC.partner, EWC.giver, EWC.receiver, EWC.amount,
-              EWC.currency, EWC.fundingKind, EWC.year, EWC.park}  # what the queries below read: not the evidence
+              EWC.currency, EWC.fundingKind, EWC.year, EWC.park, EWC.formerName, EWC.usesName,
+              SKOS.literalForm}  # what the queries below read: not the evidence
 
 
-def facts_json(graph, name: str) -> dict:
+def facts_json(graph, doc_name: str) -> dict:
     """One document's facts in the evaluation schema (../shared/eval/README.md), read with SPARQL from its graph:
     its quads (as from ``quads``) or an rdflib Graph."""
     store = ox.Store()
@@ -292,14 +310,24 @@ def facts_json(graph, name: str) -> dict:
         store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in graph if q.predicate in _READ_BACK)
     q = lambda query: store.query(query)  # noqa: E731
     text = lambda term: term.value if term is not None else None  # noqa: E731
-    entities = [{"name": text(r["name"]), "type": text(r["type"])} for r in q(ENTITIES_QUERY)]
-    relations = [{"rel": "pairedWith", "a": text(r["a"]), "b": text(r["b"])} for r in q(PAIRINGS_QUERY)]
+    names: dict[str, str] = {}
+    for r in q(NAMES_QUERY):
+        if r["former"] is not None or r["e"].value not in names:
+            names[r["e"].value] = r["former"].value if r["former"] is not None else r["label"].value
+    name = lambda term: names[term.value]  # noqa: E731
+    entities = sorted({(name(r["e"]), text(r["type"])) for r in q(ENTITIES_QUERY)}, key=lambda x: (x[1], x[0]))
+    entities = [{"name": n, "type": t} for n, t in entities]
+    relations = sorted(({"rel": "pairedWith", "a": a, "b": b} for a, b in
+                        {tuple(sorted((name(r["x"]), name(r["y"])))) for r in q(PAIRINGS_QUERY)}), key=lambda r: (r["a"], r["b"]))
+    funds = []
     for r in q(FUNDINGS_QUERY):
         amount = float(text(r["amount"]))
         year = text(r["year"])
-        relations.append({"rel": "funds", "from": text(r["from"]), "to": text(r["to"]),
-                          "amount_cny": int(amount) if amount.is_integer() else amount,
-                          "year": int(year) if year is not None else None, "kind": text(r["kind"])})
-    for r in q(COBUILDS_QUERY):
-        relations.append({"rel": "coBuilds", "park": text(r["park"]), "partners": sorted(text(r["partners"]).split("\x1f"))})
-    return {"doc": name, "entities": entities, "relations": relations}
+        funds.append({"rel": "funds", "from": name(r["from"]), "to": name(r["to"]),
+                      "amount_cny": int(amount) if amount.is_integer() else amount,
+                      "year": int(year) if year is not None else None, "kind": text(r["kind"])})
+    relations += sorted(funds, key=lambda r: (r["from"], r["to"], r["year"] or 0, r["amount_cny"]))
+    cobuilds = [{"rel": "coBuilds", "park": name(r["park"]),
+                 "partners": sorted({names[p] for p in text(r["partners"]).split("\x1f")})} for r in q(COBUILDS_QUERY)]
+    relations += sorted(cobuilds, key=lambda r: (r["park"], r["partners"]))
+    return {"doc": doc_name, "entities": entities, "relations": relations}

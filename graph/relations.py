@@ -21,6 +21,8 @@ _CLAUSE = re.compile(r"[,;:]")
 _YEARS = re.compile(r"(?:19|20)\d{2}年(?:[、和](?:19|20)\d{2}年)*")
 _MONTH = re.compile(r"(?<![\d年])\d{1,2}月")
 _PLACE_TYPES = set(DIVISION_LEVELS)
+_NOT_GIVING = ("资金", "款", "集团", "公司", "有限", "基金")  # 帮扶资金, 富平发展投资集团: the verb names something
+_IN_COMPANY = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:有限公司|公司|集团|银行)")  # 富平发展投资集团有限公司, 陕西分行 …
 _COUNT_AFTER = re.compile(r"[^,;。\d]{0,4}\d+(?:个|项|家|所|批|名|人)")
 _DEIXIS_LEVEL = {"省": "Province", "市": "City", "县": "County", "区": "County", "地": "any", "方": "any"}
 
@@ -574,6 +576,13 @@ class _Context:
                     out += [a, b]
         return [k for k in dict.fromkeys(out) if k not in named]
 
+    def giver_for(self, receiver: str, s: int) -> str | None:
+        """Who gives to a receiver named alone: the partner of the collaboration it (or a place it lies in) is in."""
+        fits = lambda r: r == receiver or r in _ancestors(self.found, receiver)  # noqa: E731
+        side = next((x for x in self._candidates(s) if fits(x.receiver)), None) \
+            or next((x for x in self.sides if fits(x.receiver)), None)
+        return side.giver if side else None
+
     def _narrowed(self, giver: str, receiver: str) -> str:
         """上海 gives to 云南, and the passage pairs 松江区 with 西双版纳州 only: 西双版纳州 receives."""
         givers = {giver} | {x.giver for x in self.sides + self.together if giver in _ancestors(self.found, x.giver)}
@@ -606,7 +615,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         verbs = list(rules["verbs"].finditer(text, floor, q.start))
         since, floor = floor, q.end
         # 帮扶资金, 援助资金: a verb that only qualifies the money is not the one that gives it
-        verb = next((v for v in reversed(verbs) if not text.startswith(("资金", "款"), v.end())), verbs[-1] if verbs else None)
+        verb = next((v for v in reversed(verbs) if not text.startswith(_NOT_GIVING, v.end())), verbs[-1] if verbs else None)
         aid = _aid_money(text, clause_start, q)
         if verb is None and not aid and here is None:
             continue
@@ -617,7 +626,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         for earlier in reversed(verbs):  # 由丹阳市政府出资以富平发展投资集团有限公司名义注资1亿元: the verb with a subject
             if frame is not None or earlier.start() < clause_start:
                 break
-            if earlier is not verb and not text.startswith(("资金", "款"), earlier.end()):
+            if earlier is not verb and not text.startswith(_NOT_GIVING, earlier.end()):
                 frame = _frame(text, earlier, places, rules, context.found)
         if frame is None and verb is not None and here is not None:
             # 深圳市向百色市投入6.3亿元、向河池市投入5.1亿元: the same giver
@@ -643,7 +652,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
             else:
                 topic = None
         after_verb = next((sp for sp in places if verb is not None and verb.end() <= sp.start <= verb.end() + 3
-                           and sp.rule != "fused-abbreviation"), None)
+                           and sp.rule not in ("fused-abbreviation", "abbreviation-after-verb")), None)
         receiver = _listed_receiver(text, q, places, frame) or (frame.receiver if frame else None) or after_verb \
             or _receiver_after(text, q, places, rules, e, context.found) or _located(text, s, q, places, context.found) \
             or (here.receiver if continued else None) or (_helped(text, topic, q, places) if topic else None)
@@ -655,7 +664,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
             if receiver_key is None:
                 giver, receiver_key = context.both(s) or (None, None)
             else:
-                giver = next((x.giver for x in context._candidates(s) if x.receiver == receiver_key), None)
+                giver = context.giver_for(receiver_key, s)
         elif giver is not None and receiver_key is None:
             receiver_key = context.receiver_for(giver, s)
         if giver is None or receiver_key is None or receiver_key == giver:
@@ -736,7 +745,8 @@ def _frame(text: str, verb: re.Match, places: list[Span], rules, found: Found) -
     """The giver before a funding verb (with nothing but a year or 政府 between) and the receiver, if named;
     平武县收到…衢江区发来的…: the receiver first, after a verb of receiving."""
     before = [sp for sp in places if sp.end <= verb.start()]
-    subject = next((sp for sp in reversed(before) if sp.rule != "abbreviation-after-verb" and _subject_gap(text, sp, verb.start(), rules)
+    subject = next((sp for sp in reversed(before) if sp.rule != "abbreviation-after-verb" and not _IN_COMPANY.match(text, sp.end)
+                    and _subject_gap(text, sp, verb.start(), rules)
                     and text[_list_start(text, sp, before).start - 1:][:1] not in rules["prepositions"]), None)
     if verb.group() in rules["receiving_verbs"]:
         giver = next((sp for sp in places if sp.start >= verb.end() and sp.rule != "fused-abbreviation"), None)
