@@ -575,7 +575,8 @@ def _park(doc: Document, gaz: Gazetteer, found: Found, start: int, end: int, raw
     a, b = named_by or (start, end)
     inner = [sp for sp in found.spans if a <= sp.start and sp.end <= b and sp.key.startswith("division:")]
     real = [sp for sp in inner if sp.rule != "fused-abbreviation"]  # 陇县苏陕工业园: 陇县's park, not 苏陕's
-    expansions = [sp for sp in real if text[sp.start - 1:sp.start] in "([·"]
+    brackets = [(a + m.start(), a + m.end()) for m in re.finditer(r"\([^()]*\)|\[[^\[\]]*\]", text[a:b])]
+    expansions = [sp for sp in real if any(x < sp.start and sp.end < y for x, y in brackets)]  # 富(富平)丹(丹阳), 鹤龙[鹤山·龙州]
     fused = len(core) >= 2 and core[0] in abbr and core[1] in abbr and abbr[core[0]] != abbr[core[1]]
     by_initials = [initials[c] for c in core[:2]] if len(core) >= 2 and all(c in initials for c in core[:2]) \
         and initials.get(core[0]) != initials.get(core[1]) and not inner else []

@@ -23,6 +23,7 @@ _MONTH = re.compile(r"(?<![\d年])\d{1,2}月")
 _PLACE_TYPES = set(DIVISION_LEVELS)
 _NOT_GIVING = ("资金", "款", "集团", "公司", "有限", "基金")  # 帮扶资金, 富平发展投资集团: the verb names something
 _IN_COMPANY = re.compile(r"[\u4e00-\u9fff]{0,8}?(?:有限公司|公司|集团|银行)")  # 富平发展投资集团有限公司, 陕西分行 …
+_COUNTED_PARTNERS = re.compile(r"^[\d一二三四五六七八九十两]+个(?:与|同|和)[^,;。]{1,12}?(?:结对|对口)[^,;。]{0,6}?的[\u4e00-\u9fff]{0,3}")
 _COUNT_AFTER = re.compile(r"[^,;。\d]{0,4}\d+(?:个|项|家|所|批|名|人)")
 _DEIXIS_LEVEL = {"省": "Province", "市": "City", "县": "County", "区": "County", "地": "any", "方": "any"}
 
@@ -73,6 +74,7 @@ def _rules() -> dict:
         "located": tuple(rel["located"]),
         "not_funding_after": tuple(rel["not_funding_after"]),
         "deal_words": rel["deal_words"],
+        "per_unit": rel["per_unit"],
         "help_verbs": by_length(rel["help_verbs"]),
         "organisation_givers": rel["organisation_givers"],
         "events": re.compile("|".join(map(re.escape, rel["event_words"])) + r"|(?<![\d月])\d{1,2}日(?!前)"),
@@ -281,8 +283,8 @@ def _pairs_in_sentence(doc: Document, s: int, e: int, places: list[Span], found:
         core = rules["since_year"].sub("", gap)  # 自1996年对口帮扶地处少数民族聚居区的黔西南州: the verb, then what the place is
         if (m := rules["linking_gap"].match(core)) and re.fullmatch(r"(?:[^,;:、与和及的]{1,14}的)?", core[m.end():]):
             return "pairing-verb"
-        if len(gap) <= 12 and rules["linking_end"].search(gap) and not re.search(r"[,、;:与和及]", gap):
-            return "pairing-verb"
+        if len(gap) <= 12 and rules["linking_end"].search(gap) and not re.search(r"[,、;:与和及]|所辖", gap):
+            return "pairing-verb"  # (江门、肇庆4市所辖县(区)帮扶广西: the counties under them help)
         if gap == "是" and text[b.end:b.end + 1] == "的" and rules["linking_gap"].match(text, b.end + 1):
             return "pairing-relative"  # 永康、东阳、船山是理县的对口帮扶伙伴
         if gap == "对":
@@ -347,6 +349,12 @@ def _elided_pairs(doc: Document, s: int, e: int, places: list[Span], found: Foun
             after = text[members[-1].end:members[-1].end + 12]
             if re.match(r"(?:等[地市县区]*)?的", after) and rules["linking_gap"].match(after, after.index("的") + 1):
                 out += [(b.key, m.key, b.start, m.end, "pairing-received") for m in members]
+        if re.search(r"[\d一二三四五六七八九十两]+个(?:与|同|和)$", text[max(s, b.start - 6):b.start]) \
+                and re.match(r"(?:结对|对口)[^,;。]{0,6}?的", text[b.end:b.end + 10]):  # A、B、C 3个与D结对的乡镇
+            count = re.search(r"[\d一二三四五六七八九十两]+个(?:与|同|和)$", text[max(s, b.start - 6):b.start])
+            last = next((p for p in reversed(real[:i]) if p.end == b.start - len(count.group())), None)
+            if last:
+                out += [(p.key, b.key, p.start, b.end, "pairing-counted") for p in _run_back(text, last, real)]
         if text.endswith("作为", 0, b.start) and i + 1 < len(real) and rules["linking_gap"].match(text, b.end) \
                 and re.fullmatch(r"[^,;。]{0,10},", text[rules["linking_gap"].match(text, b.end).end():real[i + 1].start]):
             out.append((b.key, real[i + 1].key, b.start, real[i + 1].end, "pairing-as"))  # 作为杭州对口协作地区,衢州
@@ -551,6 +559,8 @@ class _Context:
         side = next(self._candidates(s), None)
         if side is None:
             return None
+        if not side.weak or side.at == s:  # a pair or funding stated, or the umbrella the sentence names, is meant
+            return side.giver, side.receiver
         receiver = self._narrowed(side.giver, side.receiver)
         givers = {x.giver for x in self.sides + self.together if x.receiver == receiver
                   and (x.giver == side.giver or side.giver in _ancestors(self.found, x.giver))}
@@ -561,7 +571,9 @@ class _Context:
         fits = lambda g: g == giver or giver in _ancestors(self.found, g) or g in _ancestors(self.found, giver)  # noqa: E731
         side = next((x for x in self._candidates(s) if fits(x.giver)), None) \
             or next((x for x in self.sides if fits(x.giver)), None)
-        return self._narrowed(giver, side.receiver) if side else None
+        if side is None:
+            return None
+        return self._narrowed(giver, side.receiver) if side.weak and side.at != s else side.receiver
 
     def under(self, named: list[str]) -> list[str]:
         """The places the text pairs that lie under a park name's places, one of each pair under each: 佛山-黔东南…
@@ -587,11 +599,12 @@ class _Context:
         """上海 gives to 云南, and the passage pairs 松江区 with 西双版纳州 only: 西双版纳州 receives."""
         givers = {giver} | {x.giver for x in self.sides + self.together if giver in _ancestors(self.found, x.giver)}
         pool = self.sides + self.together + ([self.title] if self.title else [])
-        while True:
+        while self.found.entities[receiver].type in ("Province", "City"):  # not down to a county's towns and villages
             under = {self._below(receiver, x.receiver) for x in pool if x.giver in givers} - {None}
             if len(under) != 1:
                 return receiver
             receiver = under.pop()
+        return receiver
 
     def _below(self, top: str, key: str) -> str | None:
         """The division just below ``top`` on the way down to ``key`` (key itself when it lies right below)."""
@@ -610,6 +623,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         clause_start = max([s] + [m.end() for m in _CLAUSE.finditer(text, s, q.start)])
         lead = text[max(clause_start, q.start - 8):q.start]
         if q.value < 1000 or any(w in lead for w in rules["not_funding_before"]) \
+                or any(w in text[clause_start:q.start] for w in rules["per_unit"]) \
                 or text.startswith(rules["not_funding_after"], q.end):
             continue
         verbs = list(rules["verbs"].finditer(text, floor, q.start))
@@ -656,9 +670,9 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         receiver = _listed_receiver(text, q, places, frame) or (frame.receiver if frame else None) or after_verb \
             or _receiver_after(text, q, places, rules, e, context.found) or _located(text, s, q, places, context.found) \
             or (here.receiver if continued else None) or (_helped(text, topic, q, places) if topic else None)
-        if receiver is not None and q.start not in spread:
-            spread.update(_amounts_respectively(text, receiver, i, sums, places))
-        receiver = spread.get(q.start, receiver)
+        if q.start not in spread:  # lists in step: A、B分别安排…850万元和720万元,用于C、D
+            spread.update(_aligned(text, frame, receiver, i, sums, places, e))
+        receiver = spread[q.start][0][1] if q.start in spread else receiver
         receiver_key = receiver.key if receiver else None
         if giver is None and not blocked:
             if receiver_key is None:
@@ -673,8 +687,7 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         if q.start not in spread_years:
             spread_years.update(_years_respectively(text, s, i, sums))
         year = spread_years.get(q.start) or _year(doc, s, e, q.start)
-        pairs = _respectively(text, frame, receiver, places) if frame and receiver and giver == frame.giver.key else None
-        for g, to in [(a.key, b.key) for a, b in pairs] if pairs else [(giver, receiver_key)]:
+        for g, to in [(a.key, b.key) for a, b in spread[q.start]] if q.start in spread else [(giver, receiver_key)]:
             out.append(Relation("funds", (g, to), doc.evidence(frame.giver.start if frame and frame.giver.end > s else q.start,
                                                                    q.end, "funding-verb" if frame else "funding-context"),
                                 year=year, amount=q.value, currency=q.unit, funding_kind=kind))
@@ -757,8 +770,9 @@ def _frame(text: str, verb: re.Match, places: list[Span], rules, found: Found) -
     # the last place marked as the receiver before the verb: 向百色市投入6.3亿元、向河池市投入 gives to 河池市
     receiver = next((sp for sp in reversed(before) if sp.start > subject.start
                      and text[sp.start - 1:sp.start] in rules["prepositions"]), None)
-    if receiver is None:  # 投入京蒙协作资金: the 京 of a collaboration's name receives nothing
-        receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3 and sp.rule != "fused-abbreviation"), None)
+    if receiver is None:  # 投入京蒙协作资金: the 京 of a collaboration's name receives nothing, nor the 藏 of 援藏
+        receiver = next((sp for sp in places if verb.end() <= sp.start <= verb.end() + 3
+                         and sp.rule not in ("fused-abbreviation", "abbreviation-after-verb")), None)
     return _Frame(giver, receiver, verb.end(), rules["verb_kind"][verb.group()])
 
 
@@ -789,38 +803,51 @@ def _list_start(text: str, sp: Span, places: list[Span]) -> Span:
 def _subject_gap(text: str, sp: Span, verb_start: int, rules) -> bool:
     """Between a giver and its verb: a year, 政府, 还… but no list, no second party, no organisation."""
     gap = _YEARS.sub("", text[sp.end:verb_start])  # 上海市2008年、2009年分别向…: a list of years is no list of givers
+    gap = _COUNTED_PARTNERS.sub("", gap)  # 杨梅镇、同庆镇4个与忻城县结对的乡镇各捐助: the towns give
     to = next((i for i, ch in enumerate(gap) if ch in rules["prepositions"]), None)
     gap = gap if to is None else gap[:to]  # 分别向柳林镇、扎古录镇拨付: the receivers are no second giver
     return (len(gap) <= 15 and not re.search(r"[、,;与和及]", gap) and not any(w in gap for w in rules["organisations"])
             and text[sp.start - 1:sp.start] not in rules["prepositions"])
 
 
-def _respectively(text: str, frame: _Frame, receiver: Span, places: list[Span]):
-    """中山门街道、春华街道分别向柳林镇、扎古录镇拨付资金20万元: each giver to its receiver, the same amount."""
-    if frame.receiver is None or "分别" not in text[frame.giver.end:frame.verb_end]:
-        return None
-    givers, receivers = [frame.giver], [receiver]
-    for sp in reversed([p for p in places if p.end <= frame.giver.start]):
-        if text[sp.end:givers[0].start] != "、":
-            break
-        givers.insert(0, sp)
-    for sp in [p for p in places if p.start >= receiver.end]:
-        if text[receivers[-1].end:sp.start] not in ("、", "和"):
-            break
-        receivers.append(sp)
-    return list(zip(givers, receivers)) if len(givers) == len(receivers) > 1 else None
-
-
-def _amounts_respectively(text: str, receiver: Span, i: int, sums: list[Quantity],
-                          places: list[Span]) -> dict[int, Span]:
-    """向广西、贵州两省区分别投入31.2亿元和38.5亿元: as many receivers as amounts, one each, in order."""
+def _aligned(text: str, frame: _Frame | None, receiver: Span | None, i: int, sums: list[Quantity], places: list[Span],
+             e: int) -> dict[int, list[tuple[Span, Span]]]:
+    """Lists that go in step, by their order: 中山门街道、春华街道分别向柳林镇、扎古录镇拨付…20万元 (givers and
+    receivers); 向广西、贵州两省区分别投入31.2亿元和38.5亿元 (receivers and amounts); 大丰区、东台市分别安排…850万元和
+    720万元,用于宜君县、耀州区 (all three); 杭州、湖州、绍兴、金华4市将分别帮扶300万元,拟实施康定县…、丹巴县…等
+    (receivers named after the amount); 杨梅镇、同庆镇…4个…乡镇各捐助资金10万元 (each giver, one amount)."""
+    if receiver is None:
+        return {}
     listed = _listed(text, i, sums)
-    receivers = [receiver]
-    for sp in [p for p in places if p.start >= receiver.end]:
-        if text[receivers[-1].end:sp.start] not in ("、", "和"):
+    each = frame is not None and bool(re.search("分别|各", text[frame.giver.end:frame.verb_end]))
+    givers = _run_back(text, frame.giver, places) if each else [frame.giver] if frame else []
+    receivers = _run(text, places, places.index(receiver)) if receiver in places else [receiver]
+    if each and len(receivers) == 1 and len(givers) > 1:  # 拟实施康定县核桃产业、丹巴县葡萄产业…: the places after
+        end = next((m.start() for m in re.finditer(r"[;。]", text[listed[-1].end:e])), e - listed[-1].end) + listed[-1].end
+        after = [p for p in places if listed[-1].end <= p.start < end and p.type in ("Province", "City", "County")
+                 and p.key not in {g.key for g in givers}]
+        if len({p.key for p in after}) == len(givers):
+            receivers = after
+    n_g, n_a, n_r = len(givers), len(listed), len(receivers)
+    if n_g > 1 and n_g == n_r and n_a in (1, n_g):
+        return {listed[min(k, n_a - 1)].start: [(givers[k], receivers[k])] for k in range(n_g)} if n_a > 1 else \
+            {listed[0].start: list(zip(givers, receivers))}
+    if n_g <= 1 and n_r > 1 and n_a == n_r and frame is not None:
+        return {a.start: [(frame.giver, r)] for a, r in zip(listed, receivers)}
+    if n_g > 1 and n_r == 1 and (n_a == n_g or n_a == 1 and each):
+        return {listed[0].start: [(g, receivers[0]) for g in givers]} if n_a == 1 else \
+            {a.start: [(g, receivers[0])] for a, g in zip(listed, givers)}
+    return {}
+
+
+def _run_back(text: str, last: Span, places: list[Span]) -> list[Span]:
+    """The places of the 、-list that ``last`` ends: 海淀、门头沟、顺义、房山 (4区将分别…)."""
+    run = [last]
+    for p in reversed([p for p in places if p.end <= last.start]):
+        if text[p.end:run[0].start] not in ("、", "和", "及"):
             break
-        receivers.append(sp)
-    return {a.start: r for a, r in zip(listed, receivers)} if len(listed) == len(receivers) > 1 else {}
+        run.insert(0, p)
+    return run
 
 
 def _years_respectively(text: str, s: int, i: int, sums: list[Quantity]) -> dict[int, int]:
