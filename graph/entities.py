@@ -21,6 +21,7 @@ _LISTED_COUNT = re.compile(rf"(?:、[{CJK}]{{2,8}}?)*(?:两|二|三|四|五|六|
 _QUOTED = re.compile(r"[“\"「『]([^“”\"「」『』]{2,20})[”\"」』]")
 _QUOTED_LIST = re.compile(r"(?:[、和及]?[“\"「『][^“”\"「」『』]{2,20}[”\"」』])*(?:[两二三四五六七八九十\d]+[项大个])?")
 _VILLAGE_STEM = re.compile(rf"[{CJK}]{{1,5}}?(?:村|社区)")
+_DATELINE = re.compile(r"\d{1,2}月\d{1,2}日(?:电|消息|讯)")
 _BEFORE_PROVINCE = set("向在到赴来与和同及、去至从往驻援入回对给为")  # 向上海 is no 向上 (搭上海风 holds no 上海)
 _LISTED_VILLAGES = re.compile(rf"(?<![{CJK}])((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}}?)等(?:[\d两三四五六七八九十]+个)?(村|社区)")
 _NOT_VILLAGE = ("贫困", "重点", "深度", "所有", "各", "全", "个", "对", "示范", "等", "农村", "乡村", "新村", "行政", "位", "名",
@@ -51,6 +52,9 @@ class Found:
     _index: list[tuple[int, int]] = field(default_factory=list, repr=False, compare=False)  # (start, end) of spans, sorted
     _indexed: int = field(default=0, repr=False, compare=False)  # how many of spans are in _index
     _longest: int = field(default=0, repr=False, compare=False)
+    _sorted: list = field(default_factory=list, repr=False, compare=False)  # spans by start, for within()
+    _sorted_starts: list = field(default_factory=list, repr=False, compare=False)
+    _sorted_at: int = field(default=-1, repr=False, compare=False)
 
     def covered(self, start: int, end: int) -> bool:
         """Whether a span found so far overlaps clean[start:end] (a binary search: a long report has thousands)."""
@@ -61,11 +65,23 @@ class Found:
         near = self._index[bisect.bisect_left(self._index, (start - self._longest,)):bisect.bisect_left(self._index, (end,))]
         return any(e > start for _, e in near)
 
+    def within(self, start: int, end: int) -> list[Span]:
+        """The spans found so far that lie inside clean[start:end] (sorted once per change: a report has thousands)."""
+        if not 0 <= self._sorted_at <= len(self.spans):  # first use, or spans were dropped
+            self._sorted, self._sorted_starts, self._sorted_at = [], [], 0
+        for sp in self.spans[self._sorted_at:]:  # spans are only ever added between drops
+            at = bisect.bisect_right(self._sorted_starts, sp.start)
+            self._sorted.insert(at, sp)
+            self._sorted_starts.insert(at, sp.start)
+        self._sorted_at = len(self.spans)
+        lo, hi = bisect.bisect_left(self._sorted_starts, start), bisect.bisect_left(self._sorted_starts, end)
+        return [sp for sp in self._sorted[lo:hi] if sp.end <= end]
+
     def drop(self, spans: list[Span]) -> None:
         """Take back spans a longer name has shown to be part of it (西安 in 瓶窑镇西安寺村)."""
         gone = set(map(id, spans))
         self.spans = [sp for sp in self.spans if id(sp) not in gone]
-        self._index, self._indexed, self._longest = [], 0, 0
+        self._index, self._indexed, self._longest, self._sorted_at = [], 0, 0, -1
 
 
 def division_key(code: str) -> str:
@@ -159,8 +175,15 @@ def recognise(doc: Document, gaz: Gazetteer | None = None) -> Found:
     ending = {}  # end → code of the first place resolved that ends there
     for (a, b), c in resolved.items():
         ending.setdefault(b, c)
+    written_full = {code for (hs, he), code in resolved.items() if text[hs:he] == gaz.divisions[code].name}
     for hs, he, alias, codes in pending:
         codes = _counted_as(text, he, codes, gaz)
+        if not alias.full:
+            # 阿克苏 beside 阿克苏市 written in full: the bare name is the prefecture the text does not spell out
+            top = min(LEVEL_RANK[gaz.divisions[c].level] for c in codes)
+            codes = [c for c in codes if c not in written_full or LEVEL_RANK[gaz.divisions[c].level] == top] or codes
+            if _DATELINE.match(text, he):  # 央广网伊宁4月25日消息: a dateline names a city
+                codes = [c for c in codes if gaz.divisions[c].name.endswith("市")] or codes
         before = ending.get(hs)
         # 宕昌县城关镇: the place written right before decides
         chained = [c for c in codes if before and before in gaz.ancestors(c)]
@@ -541,6 +564,7 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
     initials = _initials(found)  # the cities and counties are all found by now; parks add none
     for s, e in doc.sentences:
         read: list[tuple[int, int]] = []
+        added = len(found.spans)  # the parks of this sentence are the spans added from here on
         for suffix in rules["park_suffixes"] if anywhere.search(text, s, e) else ():
             for m in re.finditer(re.escape(suffix), text[s:e]):
                 end = s + m.end() + (text.startswith("区", s + m.end()) and suffix.endswith("园"))  # 示范园区
@@ -554,14 +578,15 @@ def _parks(doc: Document, gaz: Gazetteer, found: Found) -> None:
                     common = re.sub(r"^(?:省级|市级|县级|国家级)", "", text[start:end])
                     for item in re.finditer(r"[^、]+", listed.group(1)):
                         a, b = listed.start(1) + item.start(), listed.start(1) + item.end()
-                        inner = [sp for sp in found.spans if a <= sp.start and sp.end <= b and sp.type in LEVEL_RANK]
-                        if inner:  # 推进莲都—义乌: from the first place named
-                            a = min(sp.start for sp in inner)
+                        dash = a + re.search(r"[—\-·]", item.group()).start()
+                        first = [sp for sp in found.within(a, dash) if sp.end == dash and sp.type in LEVEL_RANK]
+                        if first:  # 丽水推进莲都—义乌: from the place before the dash
+                            a = min(sp.start for sp in first)
                             _park(doc, gaz, found, a, b, text[a:b] + common, initials, named_by=(a, b))
                     continue
                 _park(doc, gaz, found, start, end, text[start:end], initials)
         for m in rules["built_park"].finditer(text, s, e):  # 共建杭州未来科技城衢州园项目
-            if not any(sp.type == "Park" and sp.start < m.end(1) and m.start(1) < sp.end for sp in found.spans):
+            if not any(sp.type == "Park" and sp.start < m.end(1) and m.start(1) < sp.end for sp in found.spans[added:]):
                 _park(doc, gaz, found, m.start(1), m.end(1), m.group(1), initials, built=True)
 
 
@@ -573,7 +598,7 @@ def _park(doc: Document, gaz: Gazetteer, found: Found, start: int, end: int, raw
     suffix = next((x for x in rules["park_suffixes"] if name.endswith(x) or name.endswith(x + "区")), "园")
     core = name[: name.rindex(suffix)] if suffix in name else name
     a, b = named_by or (start, end)
-    inner = [sp for sp in found.spans if a <= sp.start and sp.end <= b and sp.key.startswith("division:")]
+    inner = [sp for sp in found.within(a, b) if sp.key.startswith("division:")]
     real = [sp for sp in inner if sp.rule != "fused-abbreviation"]  # 陇县苏陕工业园: 陇县's park, not 苏陕's
     brackets = [(a + m.start(), a + m.end()) for m in re.finditer(r"\([^()]*\)|\[[^\[\]]*\]", text[a:b])]
     expansions = [sp for sp in real if any(x < sp.start and sp.end < y for x, y in brackets)]  # 富(富平)丹(丹阳), 鹤龙[鹤山·龙州]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from .documents import CJK, Document
-from .entities import LEVEL_RANK, Found, Span
+from .entities import Found, Span
 from .facts import DIVISION_LEVELS, Observation, Relation
 from .lexicon import lexicon
 from .numbers import Quantity, amounts, counts, parse_number, unit_of, years
@@ -65,20 +65,18 @@ def _rules() -> dict:
         "table_totals": tuple(rel["table_totals"]),
         "table_money": tuple(rel["table_money"]),
         "pair_deixis": by_length(deixis["pair"]),
-        "collaboration_words": rel["collaboration_words"],
-        "aid_qualifiers": rel["aid_qualifiers"],
         "money_nouns": by_length(rel["money_nouns"]),
-        "collective_givers": rel["collective_givers"],
+        "owned_money": re.compile(rf"[{CJK}]{{0,8}}?(?:{'|'.join(map(re.escape, by_length(rel['money_nouns'])))})"),
         "receiving_verbs": set(rel["receiving_verbs"]),
         "project_after": set(rel["project_after"]),
         "located": tuple(rel["located"]),
         "not_funding_after": tuple(rel["not_funding_after"]),
-        "deal_words": rel["deal_words"],
-        "per_unit": rel["per_unit"],
         "help_verbs": by_length(rel["help_verbs"]),
-        "organisation_givers": rel["organisation_givers"],
         "events": re.compile("|".join(map(re.escape, rel["event_words"])) + r"|(?<![\d月])\d{1,2}日(?!前)"),
         "annual": re.compile("|".join(map(re.escape, rel["annual_words"]))),
+        # word lists the rules read as they are
+        **{k: rel[k] for k in ("collaboration_words", "aid_qualifiers", "collective_givers", "deal_words", "per_unit",
+                               "organisation_givers")},
         "span_of_years": re.compile(r"(?:19|20)\d{2}年?(?:到|至|—|-|~|－)(?:19|20)\d{2}年|[\d一二三四五六七八九十两几多]+年(?:来|间|以来)|至今"),
     }
 
@@ -265,7 +263,8 @@ def _opening_year(text: str, a: int, b: int, published: int | None) -> int | Non
         marks += [(m.start(), m.end(), published + _rules()["relative_years"][m.group()])
                   for m in _rules()["relative"].finditer(text, a, b)]
     start, end, y = min(marks, default=(0, 0, None))
-    return None if y is None or "以来" in text[end:end + 6] else y
+    spans = _rules()["span_of_years"].match(text, start) if y is not None else None  # 1996年到2011年, … is no one year
+    return None if y is None or spans or "以来" in text[end:end + 6] else y
 
 
 def _pairs_in_sentence(doc: Document, s: int, e: int, places: list[Span], found: Found, sentences):
@@ -436,6 +435,8 @@ def _provinces_together(text: str, s: int, e: int, places: list[Span], found: Fo
     """江苏省与陕西省探索挂钩扶贫协作, 江苏省——陕西省东西扶贫协作, 按照山东、西藏两省区…部署: two provinces
     (one eastern) joined and said to work together."""
     rules, out = _rules(), []
+    if len(places) < 2:
+        return out
     provinces = [p for p in places if p.type == "Province" and p.rule != "fused-abbreviation"]
     for a, b in zip(provinces, provinces[1:]):
         if not re.fullmatch(r"与|和|同|、|—+|-+|·", text[a.end:b.start].strip()) \
@@ -496,6 +497,7 @@ class _Context:
 
     def __init__(self, doc: Document, found: Found, sentences):
         self.doc, self.found = doc, found
+        self._chains: dict[str, set[str]] = {}
         self.sides = [side for s, _, _, _, pairs in sentences for a, b, *_, rule in pairs
                       if (side := self.orient(a, b, s, weak=rule.startswith("fused")))]
         # places said to work together without a pairing word (南海与从江当地紧密协作): for parks only
@@ -511,6 +513,12 @@ class _Context:
         self.main = next((x for x in stated if counts[x.giver, x.receiver] == max(counts.values())), None)
         self.paragraph: tuple[int, int] | None = None
         self.fundings: list[_Side] = []  # this paragraph's, in text order
+
+    def _chain(self, key: str) -> set[str]:
+        """A place and every division it lies in (kept: parks ask it of every pair)."""
+        if key not in self._chains:
+            self._chains[key] = {key, *_ancestors(self.found, key)}
+        return self._chains[key]
 
     def orient(self, a: str, b: str, at: int, weak: bool = False) -> _Side | None:
         east = [k for k in (a, b) if _province(self.found, k) in _rules()["eastern"]]
@@ -580,12 +588,12 @@ class _Context:
         built by 南海 (佛山) and 从江 (黔东南)."""
         if len(named) < 2:
             return []
-        within = lambda k, top: k == top or top in _ancestors(self.found, k)  # noqa: E731
+        under = lambda k: {n for n in named if n in self._chain(k)}  # noqa: E731  the name's places k lies in
         out = []
         for x in self.sides + self.together:
-            for a, b in ((x.giver, x.receiver), (x.receiver, x.giver)):
-                if any(within(a, n) and within(b, m) for n in named for m in named if n != m) and (a, b) != tuple(named[:2]):
-                    out += [a, b]
+            a, b = under(x.giver), under(x.receiver)
+            if a and b and (len(a | b) > 1) and {x.giver, x.receiver} != set(named[:2]):
+                out += [x.giver, x.receiver]
         return [k for k in dict.fromkeys(out) if k not in named]
 
     def giver_for(self, receiver: str, s: int) -> str | None:
@@ -724,7 +732,7 @@ def _owner(text: str, clause_start: int, q: Quantity, places: list[Span], found:
     for sp in places:
         if not (clause_start <= sp.start < q.start or sp.start == q.end):
             continue
-        m = re.compile(rf"[{CJK}]{{0,8}}?(?:{nouns})").match(text, sp.end)
+        m = rules["owned_money"].match(text, sp.end)
         if not m or not any(w in m.group() for w in rules["aid_qualifiers"]) or (sp.start < q.start and m.end() < q.start - 2):
             continue
         # 向柳林镇拨付结对帮扶资金: a verb between the place and its money makes the place no owner
@@ -759,6 +767,7 @@ def _frame(text: str, verb: re.Match, places: list[Span], rules, found: Found) -
     平武县收到…衢江区发来的…: the receiver first, after a verb of receiving."""
     before = [sp for sp in places if sp.end <= verb.start()]
     subject = next((sp for sp in reversed(before) if sp.rule != "abbreviation-after-verb" and not _IN_COMPANY.match(text, sp.end)
+                    and not (text[sp.start - 1:sp.start] in "与同和" and re.match(r"[^,;。]{0,6}的", text[sp.end:]))  # 与忻城县结对的乡镇
                     and _subject_gap(text, sp, verb.start(), rules)
                     and text[_list_start(text, sp, before).start - 1:][:1] not in rules["prepositions"]), None)
     if verb.group() in rules["receiving_verbs"]:
@@ -816,19 +825,19 @@ def _aligned(text: str, frame: _Frame | None, receiver: Span | None, i: int, sum
     receivers); 向广西、贵州两省区分别投入31.2亿元和38.5亿元 (receivers and amounts); 大丰区、东台市分别安排…850万元和
     720万元,用于宜君县、耀州区 (all three); 杭州、湖州、绍兴、金华4市将分别帮扶300万元,拟实施康定县…、丹巴县…等
     (receivers named after the amount); 杨梅镇、同庆镇…4个…乡镇各捐助资金10万元 (each giver, one amount)."""
-    if receiver is None:
-        return {}
     listed = _listed(text, i, sums)
     each = frame is not None and bool(re.search("分别|各", text[frame.giver.end:frame.verb_end]))
     givers = _run_back(text, frame.giver, places) if each else [frame.giver] if frame else []
-    receivers = _run(text, places, places.index(receiver)) if receiver in places else [receiver]
-    if each and len(receivers) == 1 and len(givers) > 1:  # 拟实施康定县核桃产业、丹巴县葡萄产业…: the places after
+    receivers = [] if receiver is None else _run(text, places, places.index(receiver)) if receiver in places else [receiver]
+    if each and len(receivers) <= 1 and len(givers) > 1:  # 拟实施康定县核桃产业、丹巴县葡萄产业…: the places after
         end = next((m.start() for m in re.finditer(r"[;。]", text[listed[-1].end:e])), e - listed[-1].end) + listed[-1].end
         after = [p for p in places if listed[-1].end <= p.start < end and p.type in ("Province", "City", "County")
                  and p.key not in {g.key for g in givers}]
         if len({p.key for p in after}) == len(givers):
             receivers = after
     n_g, n_a, n_r = len(givers), len(listed), len(receivers)
+    if not n_r:
+        return {}
     if n_g > 1 and n_g == n_r and n_a in (1, n_g):
         return {listed[min(k, n_a - 1)].start: [(givers[k], receivers[k])] for k in range(n_g)} if n_a > 1 else \
             {listed[0].start: list(zip(givers, receivers))}
@@ -939,8 +948,10 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
     (A与B共建P, P由A、B合力打造, 园区由A、B合力打造 after P, 两省共建, A、B…在C建立“P”), and, where the name
     abbreviates provinces or names cities, the places under them that the text pairs (浙川… built by 永康 and 理县)."""
     text, rules = doc.clean, _rules()
-    places = _places(spans, found, text)
     parks = [sp for sp in spans if sp.type == "Park"]
+    if not parks and not rules["cobuild_rx"].search(text, s, e):
+        return []
+    places = _places(spans, found, text)
     built: dict[str, list[str]] = {}
     for t in rules["cobuild_rx"].finditer(text, s, e):
         clause = max([s] + [m.end() for m in _CLAUSE.finditer(text, s, t.start())])
@@ -948,7 +959,12 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
         after = [p for p in parks if t.end() <= p.start < clause_end]
         by = text.rfind("由", clause, t.start())
         before = [p for p in parks if clause <= p.start < (by if by >= 0 else t.start())]
-        park = after[:1] or (before[-1:] if by >= 0 else []) or _anaphor(doc, text, clause, found)
+        park = after[:1]
+        for p in after[1:]:  # 两省共建宁(南京)商(商洛)生物医药产业园和富(富平)丹(丹阳)产业园: each of the list
+            if text[park[-1].end:p.start] not in ("和", "、", "及", "与"):
+                break
+            park.append(p)
+        park = park or (before[-1:] if by >= 0 else []) or _anaphor(doc, text, clause, found)
         if not park:
             continue
         floor = max([clause, by] + [p.end for p in parks if p.end <= t.start()])
@@ -961,7 +977,8 @@ def _cobuilds(doc: Document, s: int, e: int, spans: list[Span], found: Found, la
                 continue
             builders = [p.key for p in _run(text, places, places.index(topic))] + [p.key for p in where]
         builders = builders or list(_pair_deixis(text[clause:t.start()], last_pairs))
-        built.setdefault(park[0].key, []).extend(builders)
+        for p in park:
+            built.setdefault(p.key, []).extend(builders)
     out = []
     for sp in parks:
         named = _most_specific(found, found.park_partners.get(sp.key, ()))

@@ -242,6 +242,8 @@ def article(rng: random.Random, gaz, n: int, narrative: random.Random | None = N
         length = narrative.randrange(1500, 2650) - len(head) - sum(len(p) + 4 for p in paragraphs)
         paragraphs = _interleave(narrative, paragraphs, _narrative(narrative, length, year=year, program=fused + "协作"))
     text = head + "\n\n".join("  " + p for p in paragraphs) + "\n"
+    if "携手奔小康行动" in text:  # the narrative names the national campaign: a Program, as the annotation policy says
+        entities.add(("携手奔小康行动", "Program"))
     gold = {"entities": [{"name": a, "type": t} for a, t in sorted(entities)], "relations": relations}
     return text, gold
 

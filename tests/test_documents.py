@@ -187,3 +187,23 @@ def test_a_notice_names_its_publisher_as_its_source():
     doc = parse("关于西吉县2022年闽宁协作项目的公示\n\n发布机构：西吉县乡村振兴局　　发布日期：2022-09-15　　浏览次数：386\n\n正文。", "t.txt")
     assert (doc.source, doc.date) == ("西吉县乡村振兴局", "2022-09-15")
 
+
+
+def test_a_saved_copys_address_line_menus_and_doubled_punctuation():
+    doc = parse("source: https://example.org/news/20141204/1.html\n\n当前位置:首页 > 资讯\n\n宁波帮扶晴隆纪实\n\n"
+                "宁波市与晴隆县结对,,今年投入资金350万元。" + "双方开展互访考察交流,共同搞好对口帮扶工作。" * 8
+                + "\n\n推荐阅读\n- 天津马志明说相声", "t.txt")
+    assert doc.url == "https://example.org/news/20141204/1.html"
+    assert doc.title == "宁波帮扶晴隆纪实"  # not the address, not the breadcrumb
+    assert doc.year == 2014  # an undated copy: the year in its address
+    assert "结对,今年" in doc.clean and ",," not in doc.clean
+    aside = "".join(doc.clean[s:e] for s, e in doc.asides)
+    assert "天津" in aside and "当前位置" in aside  # the page around the article: named places, no facts
+    assert not any("天津" in doc.clean[s:e] for s, e in doc.sentences)
+
+
+def test_an_undated_text_speaks_from_the_year_it_names():
+    doc = parse("晴隆纪实\n\n18年后的2014年,宁波市继续帮扶晴隆县,今年协议帮扶资金350万元。", "t.txt")
+    assert doc.date is None and doc.year == 2014
+    doc = parse("江苏省——陕西省东西扶贫协作\n\n2010年,江苏省投入资金。2010年援建道路。2010年实施项目108个。", "t.txt")
+    assert doc.year == 2010

@@ -200,3 +200,32 @@ def test_a_longer_full_name_wins_and_people_who_speak_are_no_places():
                    "江苏、浙江分别支援海南、海西2个自治州。黔南州副主任医师周福泉介绍,宁夏各地同心协力。", src="四川日报")
     assert {n for n, _ in got} == {"河北省", "平武县", "安州区", "山东省", "惠州市", "那曲市", "江苏省", "浙江省",
                                    "海南藏族自治州", "海西蒙古族藏族自治州", "黔南布依族苗族自治州", "宁夏回族自治区"}
+
+
+def test_named_campaigns_plans_and_collaborations():
+    got, _ = names("举行了2018年“春风行动”启动仪式,开展“我为群众办实事”主题实践活动,实施《天津市·甘肃省“十四五”深化东西部"
+                   "协作规划》,深入实施农业特色优势产业三年倍增行动,不断提高“丽水山耕”品牌知名度。"
+                   "闽宁互学互助对口协作第十六次联席会议召开。", src="甘肃日报")
+    programs = {n for n, t in got if t == "Program"}
+    assert {"春风行动", "我为群众办实事", "天津市·甘肃省十四五深化东西部协作规划", "农业特色优势产业三年倍增行动",
+            "闽宁互学互助对口协作"} <= programs
+    assert "丽水山耕" not in programs  # a brand
+
+
+def test_parks_by_their_whole_names():
+    got, _ = names("打造陇南文县·青岛即墨区现代农业产业示范园区。捐赠500万元帮助“仡山茶海”茶旅一体化高效农业示范园区建设。"
+                   "杭州余杭与衢州共建杭州未来科技城衢州园项目。组织实施沙子镇三合村农业园区公路改造。"
+                   "富平发展投资集团有限公司具体负责园区建设。", src="甘肃日报")
+    parks = {n for n, t in got if t == "Park"}
+    assert parks == {"陇南文县·青岛即墨区现代农业产业示范园区", "仡山茶海茶旅一体化高效农业示范园区", "杭州未来科技城衢州园"}
+
+
+def test_places_inside_words_outlets_and_names_of_the_time():
+    got, _ = names("安康新闻网讯 知青上山下乡,缓解城区学校问题,参与市中等职业技术学校建设。", src="安康日报")
+    assert not {n for n, _ in got} & {"安康市", "山下乡", "城区", "市中区"}
+    got, found = names("央广网伊宁4月25日消息 新疆阿克苏市就业人员赴杭州。浙江人民对口支援阿克苏。", src="央广网")
+    assert {("伊宁市", "County"), ("阿克苏地区", "City"), ("阿克苏市", "County")} <= got
+    found = recognise(parse("江苏援陕纪实\n\n2010年,常州金坛市帮助紫阳县修建石拱桥。2010年,南京市高淳等区县实施项目。"
+                            "2010年援建道路114公里。", "t.txt"))  # undated: it speaks of 2010
+    assert found.entities["division:320413"].called == "金坛市"  # as written
+    assert found.entities["division:320118"].called == "高淳县"  # bare: the name of the article's year

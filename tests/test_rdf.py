@@ -81,3 +81,27 @@ def test_rebuilding_a_document_replaces_exactly_its_graph():
     b = facts_json(ds.graph(URIRef(graph_iri("b.txt").value)), "b.txt")
     assert [{r["a"], r["b"]} for r in a["relations"]] == [{"宁夏回族自治区", "福建省"}]
     assert {"rel": "pairedWith", "a": "南通市", "b": "汉中市"} in b["relations"]
+
+
+def test_a_division_is_named_as_the_document_calls_it_and_keeps_one_label():
+    old = extract_text("苏陕协作纪实\n\n2012-11-20 来源:陕西日报\n\n常州金坛市与陕西紫阳县结对帮扶,金坛市投入资金90万元。", "old.txt")
+    new = extract_text("苏陕协作纪实\n\n2022-11-20 来源:陕西日报\n\n常州市金坛区与陕西紫阳县结对帮扶。", "new.txt")
+    assert {"name": "金坛市", "type": "County"} in facts_json(quads(old), "old.txt")["entities"]
+    assert {"rel": "pairedWith", "a": "紫阳县", "b": "金坛市"} in facts_json(quads(old), "old.txt")["relations"]
+    assert {"name": "金坛区", "type": "County"} in facts_json(quads(new), "new.txt")["entities"]
+    store = ox.Store()
+    store.extend(quads(old) + quads(new))
+    jintan = ox.NamedNode("https://w3id.org/ewc/id/division/320413")
+    labels = {q.object.value for q in store.quads_for_pattern(jintan, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)}
+    assert labels == {"金坛区"}  # one preferred label; the name of 2012 is a former name with its years
+    rows = list(store.query("PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
+                            "SELECT DISTINCT ?name ?until ?doc WHERE { ?d ewc:formerName ?n . ?n skos:literalForm ?name ; "
+                            "ewc:validUntil ?until . ?doc ewc:usesName ?n }", use_default_graph_as_union=True))
+    assert [(r["name"].value, r["doc"].value.endswith("old.txt")) for r in rows] == [("金坛市", True)]
+
+
+def test_a_home_place_the_document_does_not_mention_costs_no_document():
+    facts = extract_text("卓尼县2022年上半年东西部协作工作总结\n\n发布日期:2022-07-05 来源:卓尼县乡村振兴局\n\n天津市河东区与甘肃省甘南州结对。",
+                         "z.txt")
+    facts = type(facts)(**{**facts.__dict__, "document": type(facts.document)(**{**facts.document.__dict__, "home": "division:999999"})})
+    assert facts_json(quads(facts), "z.txt")["doc"] == "z.txt"

@@ -252,3 +252,96 @@ def test_the_giver_of_a_sentence_goes_on_giving_after_a_clause_about_use():
                    src="贵州日报")
     assert {f for f in out if f[0] == "funds"} == {("funds", "甘井子区", "六枝特区", 36_000_000, 2019, "FiscalAid"),
                                                    ("funds", "甘井子区", "六枝特区", 8_000_000, 2019, "Donation")}
+
+
+def funds(out):
+    return {f[1:5] for f in out if f[0] == "funds"}
+
+
+def test_money_without_a_giver_takes_the_collaboration_of_its_sentence_and_paragraph():
+    out, _ = facts("千阳与新沂建立对口扶贫协作关系以来,去年落实扶贫协作资金710万元,今年落实协作资金510万元。", src="宝鸡日报")
+    assert funds(out) == {("新沂市", "千阳县", 7_100_000, 2019), ("新沂市", "千阳县", 5_100_000, 2020)}
+    out, _ = facts("2024年,天津市对口帮扶甘肃省。\n\n2024年,安排9.65亿元财政援助资金。社会各界捐助折款1.45亿元。")
+    assert funds(out) == {("天津市", "甘肃省", 965_000_000, 2024)}  # society is no place: nothing from the passage
+
+
+def test_a_giver_named_alone_gives_to_the_pair_the_passage_narrows_its_umbrella_to():
+    out, _ = facts("西双版纳州贫困村 上海帮扶全覆盖\n\n上海市松江区与西双版纳州结对帮扶。\n\n"
+                   "沪滇扶贫协作成效显著。帮扶4年来,上海方面累计投入财政帮扶资金3.11亿元。")
+    assert ("上海市", "西双版纳傣族自治州", 311_000_000, None) in funds(out)
+
+
+def test_the_receiver_after_the_amount_and_a_projects_place():
+    out, _ = facts("1996年到2011年,福建累计援助7.74亿元帮扶宁夏发展。上海市杨浦区投入5390万元援建遵义市道真自治县53个项目。"
+                   "宁波市投资200万元,组织实施晴隆县沙子镇三合村公路改造。")
+    assert funds(out) == {("福建省", "宁夏回族自治区", 774_000_000, None),
+                          ("杨浦区", "道真仡佬族苗族自治县", 53_900_000, None),
+                          ("宁波市", "晴隆县", 2_000_000, None)}  # no time word (1996年到2011年 is no year for the paragraph)
+
+
+def test_lists_in_step_and_each():
+    out, _ = facts("杭州、湖州、绍兴、金华4市将分别帮扶300万元,拟实施康定市核桃产业、丹巴县葡萄产业、新龙县洋葱产业、"
+                   "得荣县核桃产业等4个项目。", src="四川日报")
+    assert funds(out) == {(a, b, 3_000_000, None) for a, b in (("杭州市", "康定市"), ("湖州市", "丹巴县"),
+                                                              ("绍兴市", "新龙县"), ("金华市", "得荣县"))}
+    out, _ = facts("大丰区、东台市今年还分别安排财政帮扶资金850万元和720万元,用于宜君县、耀州区的产业路建设。")
+    assert funds(out) == {("大丰区", "宜君县", 8_500_000, 2020), ("东台市", "耀州区", 7_200_000, 2020)}
+    out, _ = facts("化州市杨梅镇、同庆镇2个与忻城县结对的乡镇各捐助资金10万元,用于忻城县的道路硬化。")
+    assert funds(out) == {("杨梅镇", "忻城县", 100_000, None), ("同庆镇", "忻城县", 100_000, None)}
+    assert pairs(out) == {P("杨梅镇", "忻城县"), P("同庆镇", "忻城县")}
+
+
+def test_totals_parts_spans_of_years_and_rates():
+    out, _ = facts("2010年江苏省向陕西省投入无偿援助资金3559万元,其中省级财政拨付1000万元。"
+                   "1996年到2015年年底,宁波市共帮扶黔西南州项目1573个,金额达5.51亿元。"
+                   "北京市各区每年向每个旗县投入资金不少于2000万元。")
+    assert funds(out) == {("江苏省", "陕西省", 35_590_000, 2010), ("江苏省", "陕西省", 10_000_000, 2010),
+                          ("宁波市", "黔西南布依族苗族自治州", 551_000_000, None)}
+
+
+def test_years_of_events_reported_and_of_yearly_figures():
+    out, _ = facts("会上,新沂市向千阳县捐赠了困难学生救助资金50万元。截至目前,山东拨付重庆财政援助资金6.6亿元,较去年增长25.3%。"
+                   "西青区一季度向麦积区拨付首批帮扶资金800万元。")
+    assert funds(out) == {("新沂市", "千阳县", 500_000, 2020), ("山东省", "重庆市", 660_000_000, 2020),
+                          ("西青区", "麦积区", 8_000_000, 2020)}
+
+
+def test_a_receiver_first_and_money_named_after_its_owner():
+    out, _ = facts("13日,平武县收到了浙江省衢江区发来的救灾慰问金50万元。"
+                   "房山区对口帮扶突泉县以来,利用2058万元京蒙扶贫协作资金购买奶牛。")
+    assert funds(out) == {("衢江区", "平武县", 500_000, 2020), ("北京市", "突泉县", 20_580_000, None)}
+
+
+def test_pairs_whose_subject_or_object_is_left_to_the_reader():
+    out, _ = facts("永康、东阳、船山是理县的对口帮扶伙伴。")
+    assert pairs(out) == {P("永康市", "理县"), P("东阳市", "理县"), P("船山区", "理县")}
+    out, _ = facts("会上,东莞市虎门镇·铜仁市松桃苗族自治县长兴堡镇对口结对协议签约。"
+                   "会上,虎门镇领导表示,自与松桃结对协作工作开展以来,双方情谊深厚。")
+    assert pairs(out) == {P("虎门镇", "长兴堡镇"), P("虎门镇", "松桃苗族自治县")}
+    out, _ = facts("景宁畲族自治县先后得到鄞州区、温岭市等地的对口扶持。作为杭州对口协作地区,衢州市加快发展。")
+    assert pairs(out) == {P("景宁畲族自治县", "鄞州区"), P("景宁畲族自治县", "温岭市"), P("杭州市", "衢州市")}
+    out, _ = facts("30年来,山东认真落实部署,先后担负起对口支援西藏日喀则市及其下辖桑珠孜、白朗2个县区的重任。")
+    assert pairs(out) == {P("山东省", "日喀则市"), P("山东省", "桑珠孜区"), P("山东省", "白朗县")}
+    out, _ = facts("扎赉特旗盛产大米。丰台区对口帮扶后,农产品进入北京市场。")
+    assert pairs(out) == {P("丰台区", "扎赉特旗")}
+    out, _ = facts("西双版纳州副州长刘俊杰介绍:“上海市松江区与我们结对帮扶后,双方加大合作。”")
+    assert pairs(out) == {P("松江区", "西双版纳傣族自治州")}
+
+
+def test_parks_built_by_the_places_a_sentence_names():
+    out, _ = facts("走进南浔·广安东西部协作产业园。园区由浙江省湖州市南浔区、四川省广安市广安区合力打造。")
+    assert any(f[0] == "coBuilds" and f[1] == "南浔·广安东西部协作产业园" and f[2] >= P("南浔区", "广安区") for f in out)
+    out, _ = facts("永康市、东阳市和船山区、理县签订协议,在船山区建立“川浙飞地产业园”。")
+    assert any(f[0] == "coBuilds" and f[1] == "川浙飞地产业园" and f[2] >= P("永康市", "东阳市", "船山区", "理县") for f in out)
+    out, _ = facts("丽水推进莲都—义乌、龙泉—萧山等2个省级山海协作产业园建设。", src="浙江日报")
+    assert {f for f in out if f[0] == "coBuilds"} == {("coBuilds", "莲都—义乌山海协作产业园", P("莲都区", "义乌市")),
+                                                      ("coBuilds", "龙泉—萧山山海协作产业园", P("龙泉市", "萧山区"))}
+    out, _ = facts("陇南市文县打造陇南文县·青岛即墨区现代农业产业示范园区。")  # the name's most specific places
+    assert ("coBuilds", "陇南文县·青岛即墨区现代农业产业示范园区", P("文县", "即墨区")) in out
+
+
+def test_every_park_of_a_list_after_a_builder_verb_is_built_by_its_subjects():
+    out, _ = facts("苏陕两省协作深化。两省共建宁(南京)商(商洛)生物医药产业园和富(富平)丹(丹阳)产业园。", src="陕西日报")
+    built = {f[1]: f[2] for f in out if f[0] == "coBuilds"}
+    assert built["宁商生物医药产业园"] >= P("江苏省", "陕西省", "南京市", "商洛市")
+    assert built["富丹产业园"] >= P("江苏省", "陕西省", "富平县", "丹阳市")
