@@ -1,7 +1,8 @@
 """Build a corpus into an output folder: RDF files, the Oxigraph store, facts JSON and a report.
 
-Everything is written into a temporary folder beside the outputs and renamed into place at the end,
-so an interrupted or failed build leaves the previous outputs whole.
+Everything is written into a new folder beside the outputs, and published by one atomic switch of the link
+``OUT/.current`` to it; the documented paths (``OUT/store``, ``OUT/facts.json``…) are links through it. So
+readers see the last build or the new one whole, and an interrupted or failed build leaves the last one.
 """
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ import hashlib
 import itertools
 import json
 import os
-import pickle
 import shutil
 import tempfile
 import time
@@ -29,9 +29,10 @@ from .files import FACTS, FILES, Writer
 from .rdf import ONTOLOGY, facts_json, graph_iri, quads
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
-VIEW = ".view"  # the page's networkx graph, pickled with the start of the build that made it: a rebuild updates it
-OUTPUTS = (*FILES, FACTS, "graph.html", VIEW, "report.json")
-MANIFEST = ".manifest"
+VIEW = ".view"  # the page's networkx graph (JSON), with the start of the build that made it: a rebuild updates it
+MANIFEST = ".manifest"  # JSON: what the build read and wrote (files that run no code when read)
+OUTPUTS = (*FILES, FACTS, "graph.html", "report.json", "store")  # the documented paths, links through CURRENT
+CURRENT = ".current"  # the link to the published build's folder, switched in one rename
 SPOOL = "new.nq"
 # share of the documents changed beyond which a rebuild reads the page's graph whole rather than updating it:
 # re-reading what they touch would take as long (10,000 documents, 1,500 changed: 5.6 s, against 4.6 s)
@@ -103,15 +104,18 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
         for p in paths:
             p = Path(p)
             if not p.exists() and any(ch in str(p) for ch in "*?["):
-                matches = sorted(m for m in map(Path, glob.glob(str(p), recursive=True)) if m.is_file() and outside_outputs(m))
+                # all but folders: a pipe or a broken link that matches is said to be one by _sources_of, not dropped
+                matches = sorted(m for m in map(Path, glob.glob(str(p), recursive=True))
+                                 if not m.is_dir() and outside_outputs(m))
                 if not matches:
                     problems.append(f"{p}: no file matches")
                 yield from (s for m in matches for s in _sources_of(m, m.name, problems, known))
             elif not p.exists():
-                problems.append(f"{p}: no such file or folder")
+                problems.append(f"{p}: {'a broken symbolic link' if p.is_symlink() else 'no such file or folder'}")
             elif p.is_dir():
-                files = _files_under(p, skip=outputs)
-                if not files:
+                before = len(problems)
+                files = _files_under(p, skip=outputs, problems=problems)
+                if not files and len(problems) == before:  # else what was wrong in it is said already
                     problems.append(f"{p}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
                 yield from (s for f in files for s in _sources_of(p / f, f, problems, known))
             else:
@@ -129,11 +133,16 @@ def _identity(path: str | Path) -> tuple[int, int] | None:
     return st.st_dev, st.st_ino
 
 
-def _files_under(folder: Path, skip: tuple[int, int] | None = None) -> list[str]:
+def _files_under(folder: Path, skip: tuple[int, int] | None = None, problems: list[str] | None = None) -> list[str]:
     """The text files under a folder and its subfolders, hidden ones and the folder ``skip`` (by _identity) left
     out, as paths relative to it, in path order (os.scandir and strings: a rebuild of 10,000 documents would
-    spend half a second in pathlib)."""
+    spend half a second in pathlib). What cannot be walked or read (an unreadable folder, a loop of links, a
+    broken link, a pipe, a socket, a device) is added to ``problems``, a line each."""
+    import errno
+    import stat
+
     found: list[str] = []
+    problems = [] if problems is None else problems
     seen = {skip, None}  # folders walked (a link back up is not walked again), and what cannot be read
 
     def walk(path: str, prefix: str) -> None:
@@ -141,14 +150,30 @@ def _files_under(folder: Path, skip: tuple[int, int] | None = None) -> list[str]
         if here in seen:
             return
         seen.add(here)
-        with os.scandir(path) as entries:
-            for e in entries:
-                if e.name.startswith("."):
-                    continue
+        try:
+            with os.scandir(path) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            problems.append(f"{path}: folder cannot be read ({exc.strerror or exc})")
+            return
+        for e in entries:
+            if e.name.startswith("."):
+                continue
+            try:
                 if e.is_dir():
                     walk(e.path, f"{prefix}{e.name}/")
-                elif e.is_file() and os.path.splitext(e.name)[1].lower() in TEXT_SUFFIXES:
-                    found.append(prefix + e.name)
+                elif e.is_file():
+                    if os.path.splitext(e.name)[1].lower() in TEXT_SUFFIXES:
+                        found.append(prefix + e.name)
+                else:  # only its status is read: opening a pipe would wait for a writer
+                    kind = {stat.S_IFIFO: "a pipe", stat.S_IFSOCK: "a socket"}.get(
+                        stat.S_IFMT(os.stat(e.path).st_mode), "a device")
+                    problems.append(f"{e.path}: not a regular file ({kind})")
+            except FileNotFoundError:  # is_dir and is_file say False for a link to nothing; stat says why
+                problems.append(f"{e.path}: a broken symbolic link (to a missing file or folder)")
+            except OSError as exc:
+                reason = "a loop of symbolic links" if exc.errno == errno.ELOOP else f"cannot be read ({exc.strerror or exc})"
+                problems.append(f"{e.path}: {reason}")
 
     walk(str(folder), "")
     return sorted(found, key=lambda f: f.split("/"))
@@ -168,7 +193,7 @@ def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, t
                 yield Source(doc_id, str(path), read_bytes(path), path=str(path), stamp=stamp)
             return
         with path.open("rb") as f:
-            n = 0
+            n, ids = 0, set()
             while line := f.readline(MAX_BYTES + 1):  # a line is read whole only when it may be an article
                 n += 1
                 if len(line) > MAX_BYTES:
@@ -180,11 +205,23 @@ def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, t
                     continue
                 try:
                     record = json.loads(line)
+                except UnicodeDecodeError as exc:  # JSON Lines are UTF-8
+                    problems.append(f"{path}:{n}: not UTF-8 ({exc.reason} at byte {exc.start + 1} of the line)")
+                    continue
                 except ValueError as exc:
                     problems.append(f"{path}:{n}: not a JSON object ({exc.msg})")
                     continue
-                rid = record.get("url") or record.get("id") if isinstance(record, dict) else None
-                yield Source(f"{doc_id}#{rid or n}", f"{path}:{n}", record=record)
+                if not isinstance(record, dict):
+                    kind = {type(None): "null", list: "an array", str: "a string", bool: "true or false"}.get(
+                        type(record), "a number")
+                    problems.append(f"{path}:{n}: not a JSON object (the line holds {kind})")
+                    continue
+                rid = record.get("url") or record.get("id")
+                source_id = f"{doc_id}#{rid or n}"
+                while source_id in ids:  # a url or id given twice (javascript:void(0)): the later record by its line
+                    source_id += f"#{n}"
+                ids.add(source_id)
+                yield Source(source_id, f"{path}:{n}", record=record)
     except DocumentError as exc:
         problems.append(str(exc))
     except OSError as exc:
@@ -281,12 +318,17 @@ class _Manifest:
 
     @classmethod
     def load(cls, out: Path) -> _Manifest | None:
+        """The published build's manifest; None when it is missing, unreadable or of another builder."""
         try:
-            manifest = pickle.loads((out / MANIFEST).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError):
+            data = json.loads((out / CURRENT / MANIFEST).read_bytes())
+            manifest = cls(data["builder"], triples=data["triples"], started=data["started"],
+                           uncompacted=data["uncompacted"], files={k: tuple(v) for k, v in data["files"].items()},
+                           docs={k: _Entry(e["sha256"], e["validated"], {n: tuple(p) for n, p in e["parts"].items()},
+                                           e["summary"], None if e["stamp"] is None else tuple(e["stamp"]))
+                                 for k, e in data["docs"].items()})
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if not isinstance(manifest, cls) or manifest.builder != builder_version() \
-                or store.open_error(out / "store") is not None:
+        if manifest.builder != builder_version() or store.open_error(out / "store") is not None:
             return None  # a store damaged on disk is built afresh
         for name, (size, mtime) in manifest.files.items():  # a build killed while publishing leaves them mixed
             try:
@@ -332,14 +374,13 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     with _os_errors(f"{out}: cannot make the output folder"):
         out.mkdir(parents=True, exist_ok=True)
     with _lock(out):
-        for stale in [*out.glob(".build-*"), out / ".cache"]:  # left by a killed build, or by an older version
-            shutil.rmtree(stale, ignore_errors=True)
+        _clean(out)
         previous = _Manifest.load(out)
         report = _unchanged(previous, paths, out, validate=validate, files=files, view=view)
         if report is not None:
             report.seconds = round(time.monotonic() - started, 3)
             with _os_errors(f"{out}: cannot write report.json"):
-                atomic_write(out / "report.json", json.dumps(asdict(report), ensure_ascii=False, indent=2).encode("utf-8"))
+                atomic_write(out / CURRENT / "report.json", json.dumps(asdict(report), ensure_ascii=False, indent=2).encode("utf-8"))
             return report
         tmp = None
         try:
@@ -350,7 +391,7 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
                                                progress=progress, jobs=jobs, dask=dask)
                 report.seconds = round(time.monotonic() - started, 3)
                 (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
-            with _os_errors(f"{out}: the outputs could not all be put in place", "build again"):
+            with _os_errors(f"{out}: the build could not be published", "the previous outputs are unchanged"):
                 _publish(tmp, out, manifest)
         finally:
             if tmp is not None:
@@ -587,10 +628,12 @@ def _views(tmp: Path, started: int, last=None, touched: set[str] = frozenset()) 
     from .views import html
     from .views.networkx import to_networkx, update
 
+    import networkx as nx
+
     G = update(last, tmp, touched) if last is not None else to_networkx(tmp)
     html.write(G, tmp / "graph.html")
-    with (tmp / VIEW).open("wb") as f:
-        pickle.dump((started, G), f, protocol=pickle.HIGHEST_PROTOCOL)
+    with (tmp / VIEW).open("w", encoding="utf-8") as f:
+        json.dump({"started": started, "graph": nx.node_link_data(G, edges="edges")}, f, ensure_ascii=False)
 
 
 def _touched(out: Path, docs) -> set[str]:
@@ -601,15 +644,19 @@ def _touched(out: Path, docs) -> set[str]:
 
 def _last_view(out: Path, previous: _Manifest):
     """The last build's graph of the page, if it is the one of the last build's store."""
+    import networkx as nx
+
     try:
-        started, G = pickle.loads((out / VIEW).read_bytes())
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError, ImportError):
+        data = json.loads((out / CURRENT / VIEW).read_bytes())
+        return nx.node_link_graph(data["graph"], edges="edges") if data["started"] == previous.started else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, nx.NetworkXError):
         return None
-    return G if started == previous.started else None
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and a rename, so readers never see it half written."""
+    if path.is_symlink():  # a documented output: the file of the published build it leads to
+        path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     umask = os.umask(0)
@@ -625,18 +672,48 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def _publish(tmp: Path, out: Path, manifest: _Manifest) -> None:
-    """Move the finished outputs into place: files by atomic rename, the store folder by a swap, the manifest
-    last (a build killed before it leaves files that the old manifest does not match, so the next build starts
-    afresh)."""
+    """Publish the finished build in ``tmp``: the documented paths made links through CURRENT (to the last
+    build's outputs until the switch), then CURRENT switched to the new folder by one rename; the last
+    build's folder goes after. A build killed at any step leaves the last build published, or this one."""
+    (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the outputs from other users
+    folder = out / (".gen-" + tmp.name.removeprefix(".build-"))
+    os.rename(tmp, folder)
     for name in OUTPUTS:
-        if (tmp / name).exists():
-            os.replace(tmp / name, out / name)
-        else:  # not made by this build: an older one would not match the store
+        link = out / name
+        if (folder / name).exists() and not (link.is_symlink() and os.readlink(link) == f"{CURRENT}/{name}"):
+            if link.is_dir() and not link.is_symlink():  # an older version's store folder
+                os.rename(link, out / ".store-old")
+            _link(f"{CURRENT}/{name}", link)
+    last = (out / CURRENT).resolve() if (out / CURRENT).is_symlink() else None
+    _link(folder.name, out / CURRENT)  # the switch
+    for name in OUTPUTS:
+        if not (folder / name).exists():  # not made by this build (--no-view, --no-files)
             (out / name).unlink(missing_ok=True)
-    old = out / ".store-old"
-    shutil.rmtree(old, ignore_errors=True)
-    if (out / "store").exists():
-        os.replace(out / "store", old)
-    os.replace(tmp / "store", out / "store")
-    shutil.rmtree(old, ignore_errors=True)
-    atomic_write(out / MANIFEST, pickle.dumps(manifest))
+    if last is not None and last != folder.resolve():
+        shutil.rmtree(last, ignore_errors=True)
+    shutil.rmtree(out / ".store-old", ignore_errors=True)
+
+
+def _link(target: str, path: Path) -> None:
+    """Make ``path`` a link to ``target`` in one rename, whatever file was there."""
+    new = path.with_name(f".{path.name}.link")
+    new.unlink(missing_ok=True)
+    os.symlink(target, new)
+    os.replace(new, path)
+
+
+def _clean(out: Path) -> None:
+    """Remove what a killed build left: its folders, and published folders that are no longer current."""
+    current = os.readlink(out / CURRENT) if (out / CURRENT).is_symlink() else None
+    for stale in [*out.glob(".build-*"), *out.glob(".gen-*"), *out.glob(".*.link"), out / ".store-old", out / ".cache"]:
+        if stale.name == current:
+            continue
+        if stale.is_dir() and not stale.is_symlink():
+            shutil.rmtree(stale, ignore_errors=True)
+        else:
+            stale.unlink(missing_ok=True)
+    for old in (".manifest", ".view"):  # an older version's pickles: never read again
+        (out / old).unlink(missing_ok=True)

@@ -37,11 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
     q.add_argument("--list", action="store_true", help="list the bundled queries and what they answer")
     v = sub.add_parser("serve", help="a SPARQL 1.1 endpoint over the built store (oxigraph server)")
-    v.add_argument("--out", default="out")
-    v.add_argument("--host", default="127.0.0.1")
-    v.add_argument("--port", type=int, default=7878)
+    v.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on, and the one name besides localhost it answers to (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=7878, help="port to listen on (default: 7878)")
     v.add_argument("--writable", action="store_true", help="accept updates (read-only by default)")
-    v.add_argument("--timeout", type=int, default=60, help="seconds per query")
+    v.add_argument("--timeout", type=float, default=60, help="seconds before a query is stopped (default: 60)")
+    v.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
     p = sub.add_parser("push", help="send the dataset to a SPARQL server, one named graph per document")
     p.add_argument("--endpoint", required=True, help="Graph Store Protocol URL (or Update URL with --protocol update)")
     p.add_argument("--protocol", choices=["gsp", "update"], default="gsp")
@@ -65,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
                     "view": _view, "export": _export}
         return commands[args.command](args)
     except KeyboardInterrupt:
-        print("kg: interrupted; the previous outputs are unchanged", file=sys.stderr)
+        print("kg: interrupted; the outputs are those of the last build that finished", file=sys.stderr)
         return 130
     except OSError as exc:  # a page or an export to be written where it cannot go, a full disk
         from .build import os_reason
@@ -76,26 +78,39 @@ def main(argv: list[str] | None = None) -> int:
 
 def _build(args) -> int:
     from .build import BuildError, build
+    from .query import shown  # names and messages from documents, printed with their control characters escaped
 
     paths = args.paths or [BUNDLED_CORPUS]
+    if args.dask and args.dask != "local":  # else the address is read only when the first batch starts, in a traceback
+        try:
+            from distributed.comm import get_address_host_port
+
+            get_address_host_port(args.dask)
+        except ImportError:
+            print("kg: --dask: dask.distributed is not installed (pip install 'ewc-graph[dask]')", file=sys.stderr)
+            return 2
+        except ValueError as exc:
+            print(f"kg: --dask {args.dask}: not a scheduler address ({exc}); give HOST:PORT, tcp://HOST:PORT or local",
+                  file=sys.stderr)
+            return 2
     progress = _progress if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(paths, args.out, validate=args.validate, files=args.files, view=args.view, progress=progress,
                        jobs=args.jobs, dask=args.dask)
     except BuildError as exc:
-        print(f"kg: {exc}", file=sys.stderr)
+        print(f"kg: {shown(str(exc))}", file=sys.stderr)
         return 2
     for problem in report.failed:
-        print(f"kg: skipped {problem}", file=sys.stderr)
+        print(f"kg: skipped {shown(problem)}", file=sys.stderr)
     for violation in report.violations:
-        print(f"kg: SHACL: {violation}", file=sys.stderr)
+        print(f"kg: SHACL: {shown(violation)}", file=sys.stderr)
     for disagreement in report.disagreements[:5]:
-        print(f"kg: documents disagree: {disagreement}", file=sys.stderr)
+        print(f"kg: documents disagree: {shown(disagreement)}", file=sys.stderr)
     if len(report.disagreements) > 5:
         print(f"kg: … and {len(report.disagreements) - 5} more disagreements (report.json; kg query disagreements)",
               file=sys.stderr)
     if not args.quiet:
-        print(f"Built {report.documents} document(s) into {args.out}/ in {report.seconds:.1f} s "
+        print(f"Built {report.documents} document(s) into {shown(args.out)}/ in {report.seconds:.1f} s "
               f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; store {report.store}"
               f"{' and compacted' if report.compacted and report.store == 'updated' else ''}, "
               f"{report.triples} triples; "
@@ -104,7 +119,7 @@ def _build(args) -> int:
         print("  relations: " + (", ".join(f"{k} {v}" for k, v in report.relations.items()) or "none"))
         print(f"  figures:   {report.observations}")
         for name, path in report.outputs.items():
-            print(f"  {path}")
+            print(f"  {shown(str(path))}")
     return 1 if report.violations else 0
 
 
@@ -198,30 +213,34 @@ def _query(args) -> int:
             print(f"kg: --param {item!r}: write it as NAME=VALUE", file=sys.stderr)
             return 2
         params[name] = value
+    stdout = sys.stdout.buffer
+
+    def write(chunk: bytes) -> None:
+        stdout.write(chunk)
+        stdout.flush()  # so that the line of a query that fails later comes after the rows printed
+
     try:
-        out = run_with_timeout(args.out, args.query, fmt=args.format, timeout=args.timeout, params=params,
-                               allow_service=args.allow_service)
+        run_with_timeout(args.out, args.query, fmt=args.format, timeout=args.timeout, params=params,
+                         allow_service=args.allow_service, write=write)
     except QueryError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
-    sys.stdout.buffer.write(out)
     return 0
 
 
 def _serve(args) -> int:
-    import os
-
-    from .store import StoreError, serve_command
+    from .server import serve
+    from .store import StoreError
 
     try:
-        command = serve_command(args.out, host=args.host, port=args.port, writable=args.writable, timeout=args.timeout)
+        serve(args.out, host=args.host, port=args.port, writable=args.writable, timeout=args.timeout,
+              allow_service=args.allow_service, announce=lambda line: print(line, flush=True))
     except StoreError as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
-    address = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"  # an IPv6 host in brackets
-    print(f"SPARQL endpoint: http://{address}/query ({'read-write' if args.writable else 'read-only'}); "
-          f"query page: http://{address}/", flush=True)
-    os.execv(command[0], command)
+    except KeyboardInterrupt:
+        return 0
+    return 0
 
 
 def _push(args) -> int:

@@ -166,11 +166,11 @@ _CHARSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk
 
 
 def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset a page declares, else GB18030.
-    Binary and undecodable bytes are refused."""
+    """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset a page declares, else GB18030
+    or Big5, whichever reads as more common characters. Binary and undecodable bytes are refused."""
     if not data.strip():
         raise DocumentError(f"{name}: empty file")
-    undecodable = DocumentError(f"{name}: undecodable bytes (neither UTF-8, UTF-16 nor GB18030)")
+    undecodable = DocumentError(f"{name}: undecodable bytes (neither UTF-8, UTF-16, GB18030 nor Big5)")
     wide = next((encoding for bom, encoding in _WIDE_BOMS if data.startswith(bom)), None)
     if wide is not None:  # Windows Notepad's "Unicode": NUL bytes are part of the text
         try:
@@ -184,14 +184,37 @@ def decode(data: bytes, name: str) -> str:
     else:
         declared = _DECLARED_CHARSET.search(data[:4096])
         declared = _CHARSETS.get(declared.group(1).decode("ascii").lower()) if declared else None
-        for encoding in dict.fromkeys(("utf-8-sig", declared or "gb18030", "gb18030")):  # valid UTF-8 is UTF-8
+        text = None
+        for encoding in filter(None, dict.fromkeys(("utf-8-sig", declared))):  # valid UTF-8 is UTF-8
             try:
                 text = data.decode(encoding)
                 break
             except UnicodeDecodeError:
                 continue
-        else:
-            raise undecodable
+        if text is None:
+            readings = {}
+            for encoding in ("gb18030", "big5hkscs"):
+                try:
+                    readings[encoding] = data.decode(encoding)
+                except UnicodeDecodeError:
+                    continue
+            if not readings:
+                raise undecodable
+            if len(readings) == 2:
+                # Big5 bytes decode as GB18030 too, as rare characters (and GB18030 as Big5): the reading with more
+                # of GB2312's 3,755 most used characters, traditional ones made simplified, is the text
+                def common(text: str) -> int:  # of the first Chinese characters: a page may open with much markup
+                    chinese = "".join(re.findall(f"[{CJK}]+", text[:200_000]))[:4096]
+                    return sum(1 for ch in to_simplified(chinese) if 0xB0 <= ch.encode("gb2312", "replace")[0] <= 0xD7)
+
+                gb, big5 = common(readings["gb18030"]), common(readings["big5hkscs"])
+                if gb == big5:
+                    import logging
+
+                    logging.getLogger(__name__).warning(
+                        f"{name}: cannot tell GB18030 from Big5 (as many common characters either way); read as GB18030")
+                del readings["big5hkscs" if gb >= big5 else "gb18030"]
+            [text] = readings.values()
     controls = sum(1 for ch in text[:8192] if ch < " " and ch not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 8192):
         raise DocumentError(f"{name}: binary file (control characters), not text")

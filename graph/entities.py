@@ -477,6 +477,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             code = linked.pop()
             key = division_key(code)
             found.entities[key] = Entity(key=key, name=name, type="Village", code=code, parent=division_key(code[:9]))
+            _add_division(found, gaz, code[:9])  # 松江区胡家埭村: its town too, unnamed, so that every parent is an entity
         else:  # two villages of the places named share the name: a village of the place it was found under
             under = {parent for _, parent in codes[name]}
             key = f"unlinked:Village:{name}"
@@ -507,7 +508,8 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
             pos = m.end() + 1 if text[m.end():m.end() + 1] == "、" else len(text)
 
 
-_LISTED = re.compile(rf"((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}}?)(?:等|两|三|四|五|六|七|八|九|十|\d+)*个?(乡镇|镇|乡|街道|苏木)")
+# one digit a step: (?:…|\d+)* would try every way to split a long run of digits, for minutes
+_LISTED = re.compile(rf"((?:[{CJK}]{{2,4}}、)+[{CJK}]{{2,4}}?)(?:等|两|三|四|五|六|七|八|九|十|\d)*个?(乡镇|镇|乡|街道|苏木)")
 _TOWN_SUFFIX = re.compile(r"(民族乡|镇|乡|街道|苏木)$")
 
 

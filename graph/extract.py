@@ -14,7 +14,9 @@ def extract(source: str | Path | Document, *, doc_id: str | None = None) -> Fact
     doc = source if isinstance(source, Document) else read(source)
     found = recognise(doc)
     relations, observations = relate(doc, found)
-    mentions = tuple(Mention(sp.key, doc.evidence(sp.start, sp.end, sp.rule), sp.text) for sp in found.spans)
+    # a mention quotes its span as read, not the name it was given (苏陕协作 for 苏陕扶贫协作, a plan without its brackets)
+    mentions = tuple(Mention(sp.key, doc.evidence(sp.start, sp.end, sp.rule), doc.clean[sp.start:sp.end])
+                     for sp in found.spans)
     info = DocumentInfo(id=doc_id or doc.name, name=doc.name, title=doc.title, date=doc.date, source=doc.source,
                         editors=doc.editors, reporters=doc.reporters, home=found.home, sha256=doc.sha256,
                         characters=len(doc.text), url=doc.url, year=doc.year)

@@ -15,7 +15,9 @@ import pyoxigraph as ox
 from .rdf import ONTOLOGY
 
 QUERIES = ONTOLOGY / "queries"
-_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>\s]*>|#[^\n]*')
+_STRINGS_AND_COMMENTS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n\r]|\\.)*"|\'(?:[^\'\\\n\r]|\\.)*\''
+                                   r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n\r]*')  # as the SPARQL grammar has them
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
 class QueryError(ValueError):
@@ -53,9 +55,34 @@ def uses(keyword: str, sparql: str) -> bool:
     return re.search(rf"\b{keyword}\b", _STRINGS_AND_COMMENTS.sub(" ", sparql), re.I) is not None
 
 
-def uses_service(sparql: str) -> bool:
-    """Whether the query would reach another server (a SERVICE clause)."""
-    return uses("SERVICE", sparql)
+def uses_service(sparql: str, *, update: bool = False) -> bool:
+    """Whether a query (or an update) would reach another server: a SERVICE clause in the parsed request. A text
+    that mentions SERVICE but cannot be parsed counts as one: no reading of it can then slip one through."""
+    text = _CODEPOINT.sub(_codepoint, sparql)  # SPARQL reads \u escapes anywhere, keywords included
+    if "service" not in text.lower():
+        return False
+    from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    try:  # a comment ends at a carriage return too, where rdflib's parser would read on to the newline
+        stack = [(parseUpdate if update else parseQuery)(text.replace("\r", "\n"))]
+    except Exception:
+        return True
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+    return False
+
+
+def _codepoint(m: re.Match) -> str:
+    code = int(m[1] or m[2], 16)
+    return chr(code) if code <= 0x10FFFF else m[0]
 
 
 class KnowledgeGraph:
@@ -79,11 +106,10 @@ class KnowledgeGraph:
 
     def raw(self, sparql: str, *, params: dict[str, str] | None = None, allow_service: bool = False):
         """The pyoxigraph result of a query (QuerySolutions, QueryBoolean or QueryTriples)."""
-        sparql = resolve(sparql)
-        if uses_service(sparql) and not allow_service:
+        sparql = bind(resolve(sparql), params or {})
+        if not allow_service and uses_service(sparql):
             raise QueryError("the query has a SERVICE clause, which would send data to another server; "
                              "pass allow_service=True (kg query --allow-service) to run it")
-        sparql = bind(sparql, params or {})
         try:
             return self._store.query(sparql)
         except SyntaxError as exc:
@@ -171,55 +197,153 @@ def _python(term):
     return term.value if number is None else number(term.value)
 
 
-def run_with_timeout(out: str | Path, sparql: str, *, fmt: str, timeout: float, **options) -> bytes:
-    """Run a query in a child process and serialise its result; a query past ``timeout`` seconds is stopped."""
+HOLD = 1 << 20  # bytes of output held until the query ends: a query that fails before prints nothing on stdout
+TABLE_SAMPLE = 1000  # rows that set a table's column widths; a wider cell further down overflows its column
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def run_with_timeout(out: str | Path, sparql: str, *, fmt: str, timeout: float, write=None, **options) -> bytes | None:
+    """Run a query in a child process and serialise its result; a query past ``timeout`` seconds is stopped.
+    With ``write``, the output goes to it in chunks as it comes (after the first HOLD bytes), else it is returned."""
+    import time
+
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     proc = ctx.Process(target=_child, args=(child, str(out), sparql, fmt, options), daemon=True)
     proc.start()
     child.close()
-    if not parent.poll(timeout):
-        proc.kill()
+    deadline = time.monotonic() + timeout
+    held, size, written = [], 0, False
+
+    def failed(reason: str) -> QueryError:
+        return QueryError(reason + ("; the output above is incomplete" if written else ""))
+
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not parent.poll(left):  # a child that streams fast still stops at the deadline
+                raise failed(f"the query ran longer than {timeout:g} s and was stopped (raise --timeout)")
+            try:
+                message = parent.recv_bytes()
+            except EOFError:
+                proc.join()
+                reason = f"the query stopped without an answer (its process ended with status {proc.exitcode})"
+                raise failed(reason) from None
+            kind, data = message[:1], message[1:]
+            if kind == b"e":
+                raise failed(data.decode("utf-8", "replace"))
+            if kind == b"d":
+                break
+            held.append(data)
+            size += len(data)
+            if write is not None and size >= HOLD:
+                for chunk in held:
+                    write(chunk)
+                held, size, written = [], 0, True
+    finally:  # also when writing fails (a reader that went away): the child must not run on
+        if proc.is_alive():
+            proc.kill()
         proc.join()
-        raise QueryError(f"the query ran longer than {timeout:g} s and was stopped (raise --timeout)")
-    ok, payload = parent.recv()
-    proc.join()
-    if not ok:
-        raise QueryError(payload)
-    return payload
+        parent.close()
+    if write is None:
+        return b"".join(held)
+    for chunk in held:
+        write(chunk)
+    return None
+
+
+class _Pipe:
+    """The child's output as a binary file: buffered, then sent to the parent a chunk of whole lines at a time."""
+
+    def __init__(self, conn, size: int = 1 << 16):
+        self.conn, self.size, self.buffer = conn, size, bytearray()
+
+    def write(self, data) -> int:
+        self.buffer += data
+        if len(self.buffer) >= self.size:
+            # whole lines where there are any, so that output a failure cuts short ends with a whole row
+            self.flush(self.buffer.rfind(b"\n") + 1 or None)
+        return len(data)
+
+    def flush(self, end: int | None = None) -> None:
+        if self.buffer:
+            self.conn.send_bytes(b"o" + self.buffer[:end])
+            del self.buffer[:end]
 
 
 def _child(conn, out, sparql, fmt, options) -> None:
     try:
-        conn.send((True, serialise(load(out).raw(sparql, **options), fmt)))
+        output = _Pipe(conn)
+        serialise(load(out).raw(sparql, **options), fmt, output)
+        output.flush()  # only here: on a failure what is still buffered is dropped, not sent half-way
+        message = b"d"
     except QueryError as exc:
-        conn.send((False, str(exc)))
+        message = b"e" + str(exc).encode("utf-8", "backslashreplace")
     except Exception as exc:  # reported to the parent as one line, never a traceback
-        conn.send((False, f"{type(exc).__name__}: {exc}"))
+        message = b"e" + f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace")
+    try:
+        conn.send_bytes(message)
+    except OSError:
+        pass  # the parent is gone (it stopped reading): no one to tell
     finally:
         conn.close()
 
 
-def serialise(result, fmt: str) -> bytes:
-    """SELECT/ASK as an aligned table or a SPARQL results format (csv, tsv, json, xml); CONSTRUCT as Turtle."""
+def serialise(result, fmt: str, output=None) -> bytes | None:
+    """SELECT/ASK as an aligned table or a SPARQL results format (csv, tsv, json, xml); CONSTRUCT as Turtle.
+    Written to ``output`` (a binary file) as it comes, or returned as bytes."""
+    if output is None:
+        import io
+
+        buffer = io.BytesIO()
+        serialise(result, fmt, buffer)
+        return buffer.getvalue()
     if isinstance(result, ox.QueryTriples):
-        return result.serialize(format=ox.RdfFormat.TURTLE)
-    if fmt != "table":
-        return result.serialize(format=getattr(ox.QueryResultsFormat, fmt.upper()))
-    if isinstance(result, ox.QueryBoolean):
-        return b"true\n" if bool(result) else b"false\n"
+        result.serialize(output, format=ox.RdfFormat.TURTLE)
+    elif fmt != "table":
+        result.serialize(output, format=getattr(ox.QueryResultsFormat, fmt.upper()))
+    elif isinstance(result, ox.QueryBoolean):
+        output.write(b"true\n" if bool(result) else b"false\n")
+    else:
+        for chunk in _table(result):
+            output.write(chunk)
+    return None
+
+
+def _table(result):
+    """The rows of a SELECT as an aligned table, in chunks: the widths come from the first TABLE_SAMPLE rows."""
+    from itertools import islice
+
     names = [v.value for v in result.variables]
-    rows = [["" if row[n] is None else str(_python(row[n])) for n in names] for row in result]
-    widths = [max([_width(n)] + [_width(r[i]) for r in rows]) for i, n in enumerate(names)]
-    lines = ["  ".join(_pad(n, w) for n, w in zip(names, widths)), "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(_pad(c, w) for c, w in zip(r, widths)) for r in rows]
-    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
-    return ("\n".join(line.rstrip() for line in lines) + "\n").encode("utf-8")
+    rows = iter(result)
+
+    def chunk() -> list[list[str]]:
+        return [[shown("" if term is None else str(_python(term))) for term in row]
+                for row in islice(rows, TABLE_SAMPLE)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(_pad(c, w) for c, w in zip(cells, widths)).rstrip() + "\n"
+
+    first = chunk()
+    widths = [max([_width(n)] + [_width(r[i]) for r in first]) for i, n in enumerate(names)]
+    count = len(first)
+    yield (line(names) + "  ".join("-" * w for w in widths).rstrip() + "\n" + "".join(map(line, first))).encode("utf-8")
+    while more := chunk():
+        count += len(more)
+        yield "".join(map(line, more)).encode("utf-8")
+    yield f"({count} row{'s' if count != 1 else ''})\n".encode("utf-8")
+
+
+def shown(text: str) -> str:
+    """Text as a terminal should show it: control characters (C0, C1, bidi, line separators) as escapes like \\x1b."""
+    return _CONTROLS.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def _width(text: str) -> int:
     import unicodedata
 
+    if text.isascii():  # the common case, and the cost of a large table
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 

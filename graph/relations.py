@@ -175,7 +175,7 @@ def _table(doc: Document, rows, found: Found, types: dict[str, str]) -> list[Rel
                                 year=year))
         if money and money[0] < len(row):
             cell = text[slice(*row[money[0]])].strip()
-            if re.fullmatch(r"\d[\d,]*(?:\.\d+)?", cell):
+            if re.fullmatch(r"\d[\d,]{0,19}(?:\.\d+)?", cell):  # a cell of more digits is no sum (nor a float)
                 out.append(Relation("funds", (g.key, r.key), evidence, year=year, currency="CNY", funding_kind=kind,
                                     amount=parse_number(cell) * money[1]))
     return out
@@ -644,12 +644,12 @@ def _fundings(doc: Document, s: int, e: int, places: list[Span], context: _Conte
         kind = rules["verb_kind"][verb.group()] if verb is not None else "FiscalAid"
         if kind == "Investment" and any(w in text[s:q.start] for w in rules["deal_words"]):
             continue  # 签约…项目4个,协议投资2.8亿元: a deal, not money given
-        frame = _frame(text, verb, places, rules, context.found) if verb is not None else None
+        frame = _frame(text, verb, places, rules, context.found, q.start) if verb is not None else None
         for earlier in reversed(verbs):  # 由丹阳市政府出资以富平发展投资集团有限公司名义注资1亿元: the verb with a subject
             if frame is not None or earlier.start() < clause_start:
                 break
             if earlier is not verb and not text.startswith(_NOT_GIVING, earlier.end()):
-                frame = _frame(text, earlier, places, rules, context.found)
+                frame = _frame(text, earlier, places, rules, context.found, q.start)
         if frame is None and verb is not None and here is not None:
             # 深圳市向百色市投入6.3亿元、向河池市投入5.1亿元: the same giver
             to = next((sp for sp in places if since <= sp.start < verb.start()
@@ -762,16 +762,17 @@ def _collective(text: str, s: int, clause_start: int, q: Quantity, places: list[
 _COUNTED_PLACES = re.compile(r"(?<![向给为对])\d+个?(?:省区市|省市|省区|市县|县市|区县|县区|省|市|县|区)")
 
 
-def _frame(text: str, verb: re.Match, places: list[Span], rules, found: Found) -> _Frame | None:
+def _frame(text: str, verb: re.Match, places: list[Span], rules, found: Found, amount_at: int) -> _Frame | None:
     """The giver before a funding verb (with nothing but a year or 政府 between) and the receiver, if named;
-    平武县收到…衢江区发来的…: the receiver first, after a verb of receiving."""
+    平武县收到…衢江区发来的…: the receiver first, after a verb of receiving, and the giver before the amount."""
     before = [sp for sp in places if sp.end <= verb.start()]
     subject = next((sp for sp in reversed(before) if sp.rule != "abbreviation-after-verb" and not _IN_COMPANY.match(text, sp.end)
                     and not (text[sp.start - 1:sp.start] in "与同和" and re.match(r"[^,;。]{0,6}的", text[sp.end:]))  # 与忻城县结对的乡镇
                     and _subject_gap(text, sp, verb.start(), rules)
                     and text[_list_start(text, sp, before).start - 1:][:1] not in rules["prepositions"]), None)
     if verb.group() in rules["receiving_verbs"]:
-        giver = next((sp for sp in places if sp.start >= verb.end() and sp.rule != "fused-abbreviation"), None)
+        giver = next((sp for sp in places if verb.end() <= sp.start and sp.end <= amount_at
+                      and sp.rule != "fused-abbreviation"), None)
         return _Frame(giver, subject, verb.end(), "FiscalAid") if giver and subject else None
     if subject is None:
         return None

@@ -215,24 +215,6 @@ def oxigraph_binary() -> str:
     return found
 
 
-def serve_command(out: str | Path, *, host: str = "127.0.0.1", port: int = 7878, writable: bool = False,
-                  timeout: int = 60) -> list[str]:
-    """The command line of a SPARQL endpoint over the built store (read-only unless asked)."""
-    import socket
-
-    store = _built(out)
-    try:  # the server would say so only after the endpoint was announced, in a backtrace
-        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as servers do: a closing connection is no user
-            probe.bind((host, port))
-            probe.listen()
-    except OSError as exc:
-        raise StoreError(f"{host}:{port}: cannot serve there ({exc.strerror or exc}); choose another --port or --host") from None
-    mode = "serve" if writable else "serve-read-only"
-    return [oxigraph_binary(), mode, "--location", str(store), "--bind", f"{host}:{port}",
-            "--timeout-s", str(timeout)]
-
-
 def push(out: str | Path, endpoint: str, *, protocol: str = "gsp", timeout: float = 60) -> list[str]:
     """Send every named graph of the built store to a SPARQL server, each replacing the graph of that name.
 
@@ -242,25 +224,40 @@ def push(out: str | Path, endpoint: str, *, protocol: str = "gsp", timeout: floa
     """
     import pyoxigraph as ox
 
-    store = ox.Store.read_only(str(_built(out)))
+    if protocol not in ("gsp", "update"):
+        raise StoreError(f"unknown protocol {protocol!r} (gsp or update)")
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+        parts.port  # noqa: B018 -- raises ValueError for a port that is not a number below 65536
+    except ValueError as exc:
+        raise StoreError(f"{endpoint}: not a URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname or any(ch.isspace() for ch in endpoint):
+        raise StoreError(f"{endpoint}: not an http:// or https:// URL")
+    if "#" in endpoint:  # a client never sends a fragment, and ?graph= would be appended to it: lost too
+        raise StoreError(f"{endpoint}: an endpoint cannot have a #fragment (every graph would go to the default graph)")
+    store = ox.Store.read_only(str(built(out)))
+    graphs = sorted(store.named_graphs(), key=lambda g: g.value)
     sent = []
-    for graph in sorted(store.named_graphs(), key=lambda g: g.value):
+    for graph in graphs:
         body = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
-        if protocol == "gsp":
-            url = f"{endpoint}{'&' if '?' in endpoint else '?'}graph={urllib.parse.quote(graph.value, safe='')}"
-            _send(url, "PUT", body, "application/n-triples", timeout)
-        elif protocol == "update":
-            sparql = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n".encode() + body + b"}}"
-            _send(endpoint, "POST", sparql, "application/sparql-update", timeout)
-        else:
-            raise StoreError(f"unknown protocol {protocol!r} (gsp or update)")
+        try:
+            if protocol == "gsp":
+                url = f"{endpoint}{'&' if '?' in endpoint else '?'}graph={urllib.parse.quote(graph.value, safe='')}"
+                _send(url, "PUT", body, "application/n-triples", timeout)
+            else:
+                sparql = f"DROP SILENT GRAPH <{graph.value}> ;\nINSERT DATA {{ GRAPH <{graph.value}> {{\n".encode() + body + b"}}"
+                _send(endpoint, "POST", sparql, "application/sparql-update", timeout)
+        except StoreError as exc:  # the server holds the graphs sent so far: say how far the push went
+            raise StoreError(f"{exc}; {len(sent)} of {len(graphs)} graphs were sent before this") from None
         sent.append(graph.value)
     return sent
 
 
 def _send(url: str, method: str, body: bytes, content_type: str, timeout: float) -> None:
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
+    import http.client
+
     try:
+        request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
         with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
     except urllib.error.HTTPError as exc:
@@ -268,9 +265,11 @@ def _send(url: str, method: str, body: bytes, content_type: str, timeout: float)
         raise StoreError(f"{url}: {exc.code} {exc.reason}{': ' + detail[0] if detail else ''}") from None
     except (urllib.error.URLError, OSError) as exc:
         raise StoreError(f"{url}: cannot connect ({getattr(exc, 'reason', exc)})") from None
+    except (ValueError, http.client.HTTPException) as exc:  # a URL urllib refuses, an answer that is not HTTP
+        raise StoreError(f"{url}: cannot be sent ({type(exc).__name__}: {exc})") from None
 
 
-def _built(out: str | Path) -> Path:
+def built(out: str | Path) -> Path:
     """The store a build wrote into ``out``, if it is there and opens."""
     store = Path(out) / "store"
     if not (store / "CURRENT").exists():

@@ -69,3 +69,69 @@ def test_nothing_to_build_leaves_previous_outputs(built, tmp_path):
     with pytest.raises(BuildError, match="empty.txt: empty file"):
         build([tmp_path / "empty.txt"], out)
     assert (out / "facts.json").read_bytes() == before
+
+
+def test_links_that_lead_nowhere_and_sockets_in_a_folder_are_a_line_each_and_the_rest_builds(tmp_path, monkeypatch):
+    import socket
+
+    corpus = tmp_path / "corpus"
+    (corpus / "nested").mkdir(parents=True)
+    (corpus / "good.txt").write_text("标题\n\n  南京市与商洛市结对。\n", encoding="utf-8")
+    (corpus / "nested" / "more.txt").write_text("标题\n\n  苏州市与铜仁市结对。\n", encoding="utf-8")
+    os.symlink("loop-b.txt", corpus / "loop-a.txt")  # a loop: each link leads to the other
+    os.symlink("loop-a.txt", corpus / "loop-b.txt")
+    os.symlink("nowhere.txt", corpus / "gone.txt")
+    os.symlink("..", corpus / "nested" / "up")  # a link back up is walked once, and is no problem
+    monkeypatch.chdir(tmp_path)  # a socket's path is short of 108 bytes only when relative
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind("corpus/talk.txt")
+        report = build([corpus], tmp_path / "out", view=False, jobs=1)
+    assert report.documents == 2
+    assert sorted(report.failed) == sorted([f"{corpus}/loop-a.txt: a loop of symbolic links",
+                                            f"{corpus}/loop-b.txt: a loop of symbolic links",
+                                            f"{corpus}/gone.txt: a broken symbolic link (to a missing file or folder)",
+                                            f"{corpus}/talk.txt: not a regular file (a socket)"])
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
+    assert [f["id"] for f in facts] == ["good.txt", "nested/more.txt"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every folder")
+def test_an_unreadable_folder_is_one_line_and_the_rest_builds(tmp_path):
+    corpus = tmp_path / "corpus"
+    (corpus / "locked").mkdir(parents=True)
+    (corpus / "good.txt").write_text("标题\n\n  南京市与商洛市结对。\n", encoding="utf-8")
+    (corpus / "locked" / "hidden.txt").write_text("标题\n\n  苏州市与铜仁市结对。\n", encoding="utf-8")
+    (corpus / "locked").chmod(0)
+    try:
+        report = build([corpus], tmp_path / "out", view=False, jobs=1)
+        with pytest.raises(BuildError, match=f"nothing was built: {corpus}/locked: folder cannot be read \\(Permission denied\\)$"):
+            build([corpus / "locked"], tmp_path / "out2", view=False, jobs=1)
+    finally:
+        (corpus / "locked").chmod(0o700)
+    assert report.documents == 1
+    assert report.failed == [f"{corpus}/locked: folder cannot be read (Permission denied)"]
+
+
+def test_json_lines_records_each_a_document_or_a_line_that_says_why_not(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [{"text": "南京市与商洛市结对。", "url": "javascript:void(0)"},
+             {"text": "苏州市与铜仁市结对。", "url": "javascript:void(0)"},  # the same url: a document all the same
+             None, [1, 2], "text", 3]
+    data = b"".join(json.dumps(x, ensure_ascii=False).encode("utf-8") + b"\n" for x in lines)
+    data += b'{"text": "\xff\xfe"}\n'  # not UTF-8
+    data += '{"text": "福州市与固原市结对。", "url": "https://example.org/a.html"}\n{"text": "天津市与甘肃省结对。"}\n'.encode()
+    (corpus / "feed.jsonl").write_bytes(data)
+    report = build([corpus], tmp_path / "out", view=False, jobs=1)
+    feed = corpus / "feed.jsonl"
+    assert report.failed == [f"{feed}:3: not a JSON object (the line holds null)",
+                             f"{feed}:4: not a JSON object (the line holds an array)",
+                             f"{feed}:5: not a JSON object (the line holds a string)",
+                             f"{feed}:6: not a JSON object (the line holds a number)",
+                             f"{feed}:7: not UTF-8 (invalid start byte at byte 11 of the line)"]
+    facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
+    # ids of records with a url of their own, or none, are as before: the url, else the line
+    assert sorted(f["id"] for f in facts) == sorted(["feed.jsonl#javascript:void(0)", "feed.jsonl#javascript:void(0)#2",
+                                                     "feed.jsonl#https://example.org/a.html", "feed.jsonl#9"])
+    places = {f["id"]: {e["name"] for e in f["entities"]} for f in facts}
+    assert places["feed.jsonl#javascript:void(0)#2"] >= {"苏州市", "铜仁市"}

@@ -1,5 +1,6 @@
 """Rebuilds, parallel and distributed builds, more input formats, and builds that are killed part-way."""
 import json
+import multiprocessing
 import os
 import pickle
 import resource
@@ -8,7 +9,9 @@ import signal
 import subprocess
 import time
 
+import networkx as nx
 import pyoxigraph as ox
+import pytest
 
 import graph
 from graph import documents
@@ -54,10 +57,14 @@ def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     clean_report = build([src], clean, validate=False)
     assert snapshot(out) == snapshot(clean)
     assert "doc3.txt" not in (out / "dataset.nq").read_text(encoding="utf-8")
-    before = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "report.json"}
+    def stamps():  # of every output and of what the published build's folder holds, but the report
+        return {p.name: p.lstat().st_mtime_ns for p in [*out.iterdir(), *(out / ".current").iterdir()]
+                if p.name != "report.json" and not p.name.startswith(".gen-")}
+
+    before = stamps()
     again = build([src], out, validate=False)
     assert (again.extracted, again.store, again.documents) == (0, "unchanged", 4) and clean_report.store == "rebuilt"
-    assert {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.name != "report.json"} == before
+    assert stamps() == before
     assert snapshot(out) == snapshot(clean)
 
 
@@ -82,11 +89,11 @@ def test_a_rebuild_writes_the_very_files_and_page_of_a_clean_build(tmp_path, mon
     assert build([src], out, validate=False).extracted == 3
     assert len(updates) == 1 and any("350121" in iri for iri in updates[0])  # 闽侯县, stated only by doc5 before
     same_as_a_clean_build("dataset.trig", "dataset.nq", "dataset.jsonld", "graph.ttl", "facts.json", "graph.html")
-    _, kept = pickle.loads((out / ".view").read_bytes())  # the graph kept for the next rebuild: a full read's
+    kept = nx.node_link_graph(json.loads((out / ".current" / ".view").read_bytes())["graph"], edges="edges")  # a full read's
     G = graph.to_networkx(out)
     assert list(kept.nodes(data=True)) == list(G.nodes(data=True))
     assert list(kept.edges(keys=True, data=True)) == list(G.edges(keys=True, data=True))
-    (out / ".view").write_bytes(b"not a pickle")  # a graph that cannot be read is made again
+    (out / ".current" / ".view").write_bytes(b"not JSON")  # a graph that cannot be read is made again
     (src / "doc1.txt").unlink()
     assert build([src], out, validate=False).documents == 39 and len(updates) == 1
     same_as_a_clean_build("graph.html")
@@ -112,9 +119,9 @@ def test_files_unchanged_since_the_last_build_are_not_read_and_an_edit_that_keep
     out = tmp_path / "out"
     build([src], out)
     # as if the files had been written well before the build (one changed within 2 s of a build is read again)
-    manifest = pickle.loads((out / ".manifest").read_bytes())
-    manifest.started += 60 * 10**9
-    (out / ".manifest").write_bytes(pickle.dumps(manifest))
+    manifest = json.loads((out / ".current" / ".manifest").read_bytes())
+    manifest["started"] += 60 * 10**9
+    (out / ".current" / ".manifest").write_text(json.dumps(manifest))
     read, real = [], documents.read_bytes
     monkeypatch.setattr(documents, "read_bytes", lambda path: read.append(path.name) or real(path))
     doc2 = src / "doc2.txt"
@@ -222,7 +229,7 @@ def interrupted_build(kg, tmp_path, sig, afresh=False):
     build([src], out, validate=False)
     before = snapshot(out)
     if afresh:
-        (out / ".manifest").unlink()
+        (out / ".current" / ".manifest").unlink()
     for n in range(300):
         (src / f"copy{n}.txt").write_text(ARTICLE.replace("陕西日报", f"陕西日报{n}"), encoding="utf-8")
     # SIGINT as a terminal sends it, even when the tests run in the background (where the shell ignores it)
@@ -247,7 +254,7 @@ def test_a_killed_build_leaves_the_previous_outputs_and_the_next_build_recovers(
 def test_an_interrupted_build_says_so_cleans_up_and_leaves_the_previous_outputs(kg, tmp_path):
     proc, src, out, before = interrupted_build(kg, tmp_path, signal.SIGINT, afresh=True)
     err = proc.communicate(timeout=60)[1]
-    assert (proc.returncode, err) == (130, "kg: interrupted; the previous outputs are unchanged\n")
+    assert (proc.returncode, err) == (130, "kg: interrupted; the outputs are those of the last build that finished\n")
     assert snapshot(out) == before and not list(out.glob(".build-*"))
 
 
@@ -271,3 +278,82 @@ def test_a_build_that_runs_out_of_space_says_so_in_one_line_and_leaves_the_previ
     assert line.endswith("; the previous outputs are unchanged")
     assert snapshot(out) == before and not list(out.glob(".build-*"))
     assert build([src], out, validate=False).documents == 60
+
+
+class Payload:
+    """A pickle that runs code when read: what a crafted output folder could hold."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_no_file_in_the_output_folder_can_run_code_on_the_next_build(tmp_path):
+    src = corpus(tmp_path / "src", [1, 2])
+    out = tmp_path / "out"
+    build([src], out)
+    marker = tmp_path / "ran"
+    for path in (out / ".manifest", out / ".view", out / ".current" / ".manifest", out / ".current" / ".view"):
+        path.write_bytes(pickle.dumps(Payload(marker)))
+    (src / "doc3.txt").write_text(SMALL.format(n=3), encoding="utf-8")
+    report = build([src], out)
+    assert not marker.exists()
+    assert (report.documents, report.extracted, report.store) == (3, 3, "rebuilt")  # an unreadable manifest: afresh
+
+
+STEPS = ("rename", "replace", "symlink", "unlink", "rmtree")
+
+
+def _publish_killed_at(step, src, out, counted):
+    """Build ``src`` into ``out`` in this (forked) process, dying as kill -9 does before the ``step``-th file
+    operation of publishing; ``counted`` receives the number of operations when none was the ``step``-th."""
+    import graph.build as b
+
+    publishing, calls = [], []
+
+    def counting(name, real):
+        def op(*args, **kwargs):
+            if publishing:
+                calls.append(name)
+                if len(calls) == step:
+                    os._exit(9)
+            return real(*args, **kwargs)
+        return op
+
+    for name in STEPS:
+        module = shutil if name == "rmtree" else os
+        setattr(module, name, counting(name, getattr(module, name)))
+    real_publish = b._publish
+    b._publish = lambda *a: publishing.append(1) or real_publish(*a)
+    build([src], out, jobs=1)
+    counted.put(len(calls))
+
+
+def test_a_build_killed_at_any_step_of_publishing_leaves_one_build_whole_and_the_next_recovers(tmp_path):
+    src = corpus(tmp_path / "src", [1, 2, 3])
+    out, first, clean = tmp_path / "out", tmp_path / "first", tmp_path / "clean"
+    build([src], first)
+    before = snapshot(first)
+    (src / "doc2.txt").write_text(SMALL.format(n=8), encoding="utf-8")
+    (src / "doc4.txt").write_text(SMALL.format(n=4), encoding="utf-8")
+    build([src], clean)
+    after = snapshot(clean)
+    ctx = multiprocessing.get_context("spawn")  # a fork would inherit the store's threads' locks, held
+    counted = ctx.Queue()
+    for step in range(1, 100):
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.copytree(first, out, symlinks=True)  # the first build, as published
+        proc = ctx.Process(target=_publish_killed_at, args=(step, src, out, counted))
+        proc.start()
+        proc.join()
+        if proc.exitcode == 0:  # publishing has fewer operations than this: each one was a place to die
+            assert counted.get() == step - 1 > 3 and snapshot(out) == after
+            break
+        assert proc.exitcode == 9
+        assert snapshot(out) in (before, after), step  # what a reader sees: one build or the other, whole
+        assert build([src], out, jobs=1).documents == 4 and snapshot(out) == after, step
+        assert [p.name for p in out.glob(".gen-*")] == [os.readlink(out / ".current")] and not list(out.glob(".build-*"))
+    else:
+        pytest.fail("publishing never finished")

@@ -139,3 +139,41 @@ def test_a_damaged_store_is_one_line_for_every_command_and_the_next_build_makes_
     r = run(kg, "build", "--out", str(out))
     assert r.returncode == 0 and "store rebuilt" in r.stdout
     assert run(kg, "query", "pairings", "--out", str(out)).stdout.endswith("(2 rows)\n")
+
+
+def test_a_pipe_and_links_that_lead_nowhere_in_a_folder_are_a_line_each_not_waited_for(kg, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text("标题\n\n  南京市与商洛市结对。\n", encoding="utf-8")
+    os.mkfifo(corpus / "pipe.txt")  # no writer: opening it would wait forever
+    os.symlink("loop.txt", corpus / "loop.txt")
+    os.symlink("nowhere", corpus / "gone.txt")
+    r = subprocess.run([kg, "build", str(corpus), "--out", str(tmp_path / "out"), "--no-view"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0 and "Built 1 document(s)" in r.stdout, r.stderr
+    assert sorted(r.stderr.splitlines()) == [f"kg: skipped {corpus}/gone.txt: a broken symbolic link (to a missing file or folder)",
+                                             f"kg: skipped {corpus}/loop.txt: a loop of symbolic links",
+                                             f"kg: skipped {corpus}/pipe.txt: not a regular file (a pipe)"]
+
+
+def test_a_dask_address_that_is_none_is_one_line_and_status_2(kg, tmp_path):
+    for address in ("not-an-address", "tcp://host:port", "nosuch://host:8786"):
+        r = run(kg, "build", "--dask", address, "--out", str(tmp_path / "out"))
+        assert (r.returncode, r.stdout) == (2, "")
+        [line] = r.stderr.splitlines()
+        assert line.startswith(f"kg: --dask {address}: not a scheduler address (") and line.endswith("or local")
+    assert not (tmp_path / "out").exists()
+
+
+def test_build_shows_control_characters_in_names_escaped(kg, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "bad\x1b[2K\rx.txt").write_bytes(b"\x00\x01binary")
+    for name, amount in (("a\x1b]0;title\x07.txt", "3亿元"), ("b\x9b2K.txt", "3.5亿元")):  # two amounts: a disagreement
+        (corpus / name).write_text(f"标题\n\n  2019年,福建省向宁夏回族自治区援助资金{amount}。\n", encoding="utf-8")
+    r = subprocess.run([kg, "build", str(corpus), "--out", str(tmp_path / "out"), "--no-view"], capture_output=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    stderr = r.stderr.decode("utf-8")
+    assert not [ch for ch in stderr + r.stdout.decode("utf-8") if ch < " " and ch != "\n" or "\x7f" <= ch <= "\x9f"]
+    assert f"kg: skipped {corpus}/bad\\x1b[2K\\rx.txt: binary file" in stderr
+    assert "(a\\x1b]0;title\\x07.txt)" in stderr and "(b\\x9b2K.txt)" in stderr and "kg: documents disagree: " in stderr

@@ -207,3 +207,29 @@ def test_an_undated_text_speaks_from_the_year_it_names():
     assert doc.date is None and doc.year == 2014
     doc = parse("江苏省——陕西省东西扶贫协作\n\n2010年,江苏省投入资金。2010年援建道路。2010年实施项目108个。", "t.txt")
     assert doc.year == 2010
+
+
+def test_big5_plain_text_is_read_as_big5_and_its_places_found():
+    from graph.documents import from_bytes
+    from graph.extract import extract
+
+    text = "蘇陝協作\n\n江蘇省南京市與陝西省商洛市結對幫扶。2018年,南京市援助商洛市資金3億元。\n"
+    data = text.encode("big5")
+    assert decode(data, "tw.txt") == text  # not the GB18030 reading, which decodes too
+    doc = from_bytes(data, "tw.txt")
+    assert "江苏省南京市与陕西省商洛市结对帮扶" in doc.clean
+    assert {"南京市", "商洛市", "江苏省", "陕西省"} <= {e.name for e in extract(doc).entities}
+    simplified = "苏陕协作\n\n江苏省南京市与陕西省商洛市结对帮扶。\n"
+    assert decode(simplified.encode("gb18030"), "gb.txt") == simplified  # and GB18030 stays GB18030
+    page = "<html><head><title>蘇陝協作</title></head><body><p>江蘇省與陝西省結對幫扶。</p></body></html>"
+    assert decode(page.encode("big5"), "tw.html") == page  # a page that declares no charset
+
+
+def test_bytes_as_common_in_gb18030_as_in_big5_are_read_as_gb18030_with_a_one_line_warning(caplog):
+    data = b"\xacF\xaea"  # 現產 in GB18030, 政家 in Big5: common characters either way
+    with caplog.at_level("WARNING"):
+        assert decode("江蘇省與陝西省結對".encode("big5"), "tw.txt") == "江蘇省與陝西省結對"
+        assert caplog.messages == []
+        assert decode(data, "both.txt") == "現產"
+    assert caplog.messages == ["both.txt: cannot tell GB18030 from Big5 (as many common characters either way); "
+                               "read as GB18030"]

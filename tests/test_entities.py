@@ -1,4 +1,5 @@
 import random
+import time
 
 from graph.documents import parse
 from graph.entities import Found, Span, recognise
@@ -229,3 +230,15 @@ def test_places_inside_words_outlets_and_names_of_the_time():
                             "2010年援建道路114公里。", "t.txt"))  # undated: it speaks of 2010
     assert found.entities["division:320413"].called == "金坛市"  # as written
     assert found.entities["division:320118"].called == "高淳县"  # bare: the name of the article's year
+
+
+def test_a_long_run_of_digits_after_a_list_of_names_is_read_in_time():  # tests/test_properties.py: the list of
+    start = time.perf_counter()  # towns backtracked over every split of the digits, for hours at 40
+    names("富平县庄里镇、王寮" + "1" * 40 + "号。")
+    assert time.perf_counter() - start < 5
+
+
+def test_a_village_named_under_its_county_brings_its_town_so_every_parent_is_an_entity():  # tests/test_properties.py:
+    _, found = names("松江区与勐海县结对,胡家埭村与曼山村开展村村结对。", src="云南日报")  # relations raised KeyError
+    assert found.entities["division:310117117"].name == "新浜镇"  # 胡家埭村's town, not named
+    assert all(e.parent in found.entities for e in found.entities.values() if e.parent)

@@ -36,3 +36,19 @@ def test_money_without_yuan_after_a_word_for_funds():
 def test_the_unit_a_table_heading_counts_money_in():
     assert [unit_of(h) for h in ("资金（万元）", "2021年援助资金(亿元)", "金额（元）", "项目数（个）", "资金（千万元）")] == \
         [10_000, 100_000_000, 1, None, 10_000_000]
+
+
+def test_a_number_too_long_for_a_float_is_no_number():  # tests/test_properties.py: 400 digits read as infinity
+    with pytest.raises(ValueError):
+        parse_number("1" * 400)
+    assert amounts("资金" + "9" * 305 + "亿元") == [] and amounts("投入" + "1" * 400 + "元") == []
+    assert counts("1" * 400 + "人") == []
+
+
+def test_a_number_before_a_long_run_of_spaces_is_read_in_time():  # tests/test_properties.py: four \s* side by side
+    import time  # tried every split of a table's spaces, for minutes
+
+    start = time.perf_counter()
+    assert counts("5" * 400 + "\t" * 120 + "x") == [] and amounts("5" * 400 + " " * 120 + "x") == []
+    assert time.perf_counter() - start < 5
+    assert [q.value for q in amounts("资金5000 多 万 元")] == [50_000_000]

@@ -190,6 +190,13 @@ def test_parameters_are_literals_or_iris_and_never_code():
 def test_service_is_seen_only_as_a_keyword():
     assert uses_service("SELECT * WHERE { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
     assert not uses_service('SELECT * WHERE { ?s ?p "SERVICE" } # SERVICE')
+    assert not uses_service("SELECT * WHERE { ?s <http://example.org/service> ?o }")
+    for hidden in ("SELECT * WHERE { # c\rSERVICE <http://x/sparql> { ?s ?p ?o } }",  # a comment ends at \r too
+                   "PREFIX : <http://x/> SELECT * WHERE { FILTER(1<2)SERVICE:s{?x?y?z}FILTER(2>1) }",
+                   "SELECT * WHERE { \\u0053ERVICE <http://x/sparql> { ?s ?p ?o } }",
+                   "SELECT * WHERE { ?s ?p ?o } LATERAL-like text rdflib cannot read, with service in it"):
+        assert uses_service(hidden), hidden
+    assert uses_service("INSERT { ?s ?p ?o } WHERE { SERVICE <http://x/> { ?s ?p ?o } }", update=True)
 
 
 def run(kg_cmd, *args):
@@ -228,3 +235,74 @@ def test_disagreeing_amounts_are_both_kept_and_listed(tmp_path):
     reports = "; ".join(f"{n} (福建援助宁夏报道-{k}.txt)" for n, k in ((300000000, "b"), (300000000, "c"), (300000000, "d"), (350000000, "a")))
     assert rows == [{"giver": "福建省", "receiver": "宁夏回族自治区", "year": 2019, "currency": "CNY", "amounts": 2,
                      "reports": reports}]  # smallest amount first, then by document
+
+
+CONTROL_TITLE = "苏陕\x1b[2K协作\r新闻\x00\x9b\t标题"
+
+
+@pytest.fixture(scope="module")
+def control_built(tmp_path_factory):
+    """A corpus of one record whose title holds control characters, built."""
+    from graph.build import build
+
+    corpus = tmp_path_factory.mktemp("control")
+    record = {"text": "江苏省南京市与陕西省商洛市结对帮扶。", "title": CONTROL_TITLE, "date": "2020-01-02"}
+    (corpus / "feed.jsonl").write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    build([corpus], corpus / "out")
+    return corpus / "out"
+
+
+def test_table_shows_control_characters_escaped_and_data_formats_keep_them(control_built, kg):
+    titles = "SELECT ?title WHERE { ?d <http://purl.org/dc/terms/title> ?title }"
+
+    def query(fmt):
+        r = subprocess.run([kg, "query", titles, "--format", fmt, "--out", str(control_built)], capture_output=True, timeout=120)
+        assert r.returncode == 0 and r.stderr == b"", r.stderr
+        return r.stdout
+
+    table = query("table")
+    assert table.decode("utf-8").splitlines()[2] == "苏陕\\x1b[2K协作\\r新闻\\x00\\x9b\\t标题"
+    assert not [b for b in table if b < 0x20 and b != 0x0A] and "\x9b" not in table.decode("utf-8")
+    assert json.loads(query("json"))["results"]["bindings"][0]["title"]["value"] == CONTROL_TITLE
+    assert CONTROL_TITLE.encode("utf-8") in query("csv")
+
+
+def _table(sparql):
+    import io
+
+    import pyoxigraph as ox
+
+    from graph.query import serialise
+
+    writes = []
+
+    class Output(io.RawIOBase):
+        def write(self, data):
+            writes.append(bytes(data))
+            return len(data)
+
+    serialise(ox.Store().query(sparql), "table", Output())
+    return writes
+
+
+def test_table_is_written_in_chunks_with_widths_from_the_first_rows():
+    from graph.query import TABLE_SAMPLE
+
+    rows = " ".join(f'("{"长" * 10 if i == TABLE_SAMPLE + 5 else "南京市"}" {i})' for i in range(TABLE_SAMPLE + 10))
+    writes = _table(f"SELECT ?name ?n WHERE {{ VALUES (?name ?n) {{ {rows} }} }}")
+    assert len(writes) == 3  # the header with the first rows, the rest, the count
+    lines = b"".join(writes).decode("utf-8").splitlines()
+    assert lines[:3] == ["name    n", "------  ---", "南京市  0"] and lines[-1] == f"({TABLE_SAMPLE + 10} rows)"
+    assert lines[2 + TABLE_SAMPLE + 5] == "长" * 10 + f"  {TABLE_SAMPLE + 5}"  # wider than its column: it overflows
+    assert lines[2 + TABLE_SAMPLE + 6] == f"南京市  {TABLE_SAMPLE + 6}"
+    assert _table("SELECT ?x WHERE { FILTER(false) }") == [b"x\n-\n", b"(0 rows)\n"]
+
+
+def test_a_large_table_streams_until_the_timeout_stops_it(built_corpus, kg):
+    endless = "SELECT ?a ?b ?c WHERE { ?a ?p ?x . ?b ?q ?y . ?c ?r ?z }"  # billions of rows
+    r = subprocess.run([kg, "query", endless, "--timeout", "3", "--out", str(built_corpus)], capture_output=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.decode("utf-8") == "kg: the query ran longer than 3 s and was stopped (raise --timeout); the output above is incomplete\n"
+    lines = r.stdout.decode("utf-8").split("\n")
+    assert lines[0].split() == ["a", "b", "c"] and len(lines) > 1000 and lines[-1] == ""  # whole rows, then nothing
+    assert all(len(line.split()) == 3 for line in lines[2:-1])

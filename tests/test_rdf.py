@@ -105,3 +105,11 @@ def test_a_home_place_the_document_does_not_mention_costs_no_document():
                          "z.txt")
     facts = type(facts)(**{**facts.__dict__, "document": type(facts.document)(**{**facts.document.__dict__, "home": "division:999999"})})
     assert facts_json(quads(facts), "z.txt")["doc"] == "z.txt"
+
+
+def test_a_mention_quotes_what_its_span_reads_not_the_name_it_was_given():  # tests/test_properties.py
+    facts = extract_text("标题\n\n来源:陕西日报\n\n苏陕扶贫协作深入推进。苏陕协作成效明显。"
+                         "丽水推进莲都—义乌、龙泉—萧山等2个省级山海协作产业园建设。", "a.txt")
+    quoted = {(m.entity, m.text) for m in facts.mentions if facts.text[m.evidence.start:m.evidence.end] == m.text}
+    assert {(m.entity, m.text) for m in facts.mentions} == quoted
+    assert ("program:苏陕扶贫协作", "苏陕协作") in quoted and ("park:莲都—义乌山海协作产业园", "莲都—义乌") in quoted

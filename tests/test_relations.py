@@ -345,3 +345,14 @@ def test_every_park_of_a_list_after_a_builder_verb_is_built_by_its_subjects():
     built = {f[1]: f[2] for f in out if f[0] == "coBuilds"}
     assert built["宁商生物医药产业园"] >= P("江苏省", "陕西省", "南京市", "商洛市")
     assert built["富丹产业园"] >= P("江苏省", "陕西省", "富平县", "丹阳市")
+
+
+def test_the_giver_of_money_received_is_named_before_the_amount():  # tests/test_properties.py: a giver after the
+    doc = parse(HEAD.format(src="四川日报") + "浙江省衢州市与四川省绵阳市结对。平武县收到50万元,衢江区表示。", "t.txt")
+    found = recognise(doc)  # amount made evidence that ended before it began
+    funds = [r for r in relate(doc, found)[0] if r.kind == "funds"]
+    assert funds and all(r.evidence.start <= r.evidence.end for r in funds)
+    assert "division:330803" not in {r.partners[0] for r in funds}  # 衢江区
+    table = "帮扶方\t受援方\t资金(万元)\n杭州市\t恩施州\t" + "9" * 400 + "\n宁波市\t黔西南州\t200"
+    doc = parse(HEAD.format(src="浙江日报") + table, "t.txt")  # a cell of 400 digits is no sum, the next row is
+    assert [r.amount for r in relate(doc, recognise(doc))[0] if r.kind == "funds"] == [2_000_000]

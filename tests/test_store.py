@@ -118,3 +118,93 @@ def test_push_replaces_each_document_graph(kg, built_corpus, tmp_path, protocol,
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def remote_server(tmp_path):
+    """A writable oxigraph server on loopback, with an empty store: (its URL, its process)."""
+    port = free_port()
+    proc = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "remote"), "--bind", f"127.0.0.1:{port}"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    wait_until_up(url, proc)
+    return url, proc
+
+
+def remote_graphs(url: str) -> list[str]:
+    query = urllib.parse.quote("SELECT DISTINCT ?g WHERE { GRAPH ?g {} } ORDER BY ?g")
+    body = urllib.request.urlopen(f"{url}/query?query={query}", timeout=10).read()
+    return [row["g"]["value"] for row in json.loads(body)["results"]["bindings"]]
+
+
+def passing_on(port: int, connections: int) -> int:
+    """A relay on loopback to the server at ``port`` that passes on the first ``connections`` connections and then
+    stops listening, as a server that goes down in the middle of a push; returns its port."""
+    import threading
+
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def copy(source, sink):
+        try:
+            while data := source.recv(1 << 16):
+                sink.sendall(data)
+            sink.shutdown(socket.SHUT_WR)
+        except OSError:  # the other side closed first
+            pass
+
+    def relay():
+        for n in range(connections):
+            client, _ = listener.accept()
+            if n == connections - 1:
+                listener.close()  # the next connection is refused
+            with client, socket.create_connection(("127.0.0.1", port)) as server:
+                upstream = threading.Thread(target=copy, args=(client, server))
+                upstream.start()
+                copy(server, client)
+                upstream.join()
+
+    threading.Thread(target=relay, daemon=True).start()
+    return listener.getsockname()[1]
+
+
+def test_push_refuses_an_endpoint_that_is_no_http_url_or_has_a_fragment(kg, built_corpus, tmp_path):
+    url, proc = remote_server(tmp_path)
+    try:
+        # with a fragment, ?graph= would follow it and never be sent: every graph would replace the default graph
+        for endpoint, reason in [(f"{url}/store#x", "an endpoint cannot have a #fragment"), (f"{url}/store#", "an endpoint cannot have a #fragment"),
+                                 ("not a url", "not an http:// or https:// URL"), ("ftp://127.0.0.1/store", "not an http:// or https:// URL"),
+                                 ("http://127.0.0.1:99999/store", "not a URL (Port out of range"), ("http://[::1/store", "not a URL (")]:
+            r = subprocess.run([kg, "push", "--out", str(built_corpus), "--endpoint", endpoint], capture_output=True, text=True, timeout=60)
+            assert (r.returncode, r.stdout) == (2, ""), endpoint
+            [line] = r.stderr.splitlines()
+            assert line.startswith(f"kg: {endpoint}: {reason}"), line
+        count = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+        body = urllib.request.urlopen(f"{url}/query?query={count}", timeout=10).read()
+        assert json.loads(body)["results"]["bindings"][0]["n"]["value"] == "0"  # nothing was sent
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize("protocol, path", [("gsp", "/store"), ("update", "/update")])
+def test_a_push_cut_short_says_in_one_line_how_many_graphs_were_sent(kg, built_corpus, tmp_path, protocol, path):
+    graphs = sorted(g.value for g in pyoxigraph.Store.read_only(str(built_corpus / "store")).named_graphs())
+    assert len(graphs) >= 2  # the document's and the inferred triples'
+    closed = f"http://127.0.0.1:{free_port()}{path}"  # nothing listens there
+    r = subprocess.run([kg, "push", "--out", str(built_corpus), "--endpoint", closed, "--protocol", protocol],
+                       capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout) == (2, "")
+    [line] = r.stderr.splitlines()
+    assert line.startswith(f"kg: {closed}") and line.endswith(f"; 0 of {len(graphs)} graphs were sent before this")
+    url, proc = remote_server(tmp_path)
+    try:
+        relay = f"http://127.0.0.1:{passing_on(urllib.parse.urlsplit(url).port, 1)}{path}"
+        r = subprocess.run([kg, "push", "--out", str(built_corpus), "--endpoint", relay, "--protocol", protocol],
+                           capture_output=True, text=True, timeout=120)
+        assert (r.returncode, r.stdout) == (2, "")
+        [line] = r.stderr.splitlines()
+        assert line.startswith(f"kg: {relay}") and "cannot connect (" in line, line
+        assert line.endswith(f"; 1 of {len(graphs)} graphs were sent before this"), line
+        assert remote_graphs(url) == graphs[:1]  # the one the message counts: the first sent
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -30,6 +30,9 @@ RELATION_STYLE = {  # relation: (colour, Chinese name, dashed)
 PIXELS_PER_DEGREE = 60
 TOOLTIP_RELATIONS = 20  # relations a place's tooltip lists (a province can have thousands)
 TOOLTIP_SENTENCES = 8  # sentences and documents an edge's tooltip lists: a fact a corpus repeats has thousands
+# Longest name, document title and evidence sentence the page shows: each is repeated in the tooltips of
+# every node or edge near it, and one document can bring a title of megabytes.
+LABEL_CHARS, TITLE_CHARS, SENTENCE_CHARS = 40, 80, 200
 
 
 def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图谱"):
@@ -51,8 +54,8 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
         colour, shape, _ = TYPE_STYLE[d["type"]]
         x, y = positions[n]
         edges = incident(G, n)
-        net.add_node(n, label=d["label"], title=node_tooltip(G, n, edges), shape=shape, color=colour, x=x, y=y,
-                     size=10 + 3 * math.sqrt(len(edges)), physics=False, type=d["type"],
+        net.add_node(n, label=cut(d["label"], LABEL_CHARS), title=node_tooltip(G, n, edges), shape=shape, color=colour,
+                     x=x, y=y, size=10 + 3 * math.sqrt(len(edges)), physics=False, type=d["type"],
                      province=d.get("province") or "")
     for i, (u, v, d) in enumerate(G.edges(data=True)):
         colour, name, dashed = RELATION_STYLE[d["relation"]]
@@ -88,7 +91,7 @@ def render(G, **options) -> str:
     net.legend = {
         "types": [{"type": t, "colour": c, "shape": s, "name": z} for t, (c, s, z) in TYPE_STYLE.items()],
         "relations": [{"relation": r, "colour": c, "name": z} for r, (c, z, _) in RELATION_STYLE.items()],
-        "provinces": [{"id": p, "label": G.nodes[p]["label"] if p in G else p} for p in provinces],
+        "provinces": [{"id": p, "label": cut(G.nodes[p]["label"] if p in G else p, LABEL_CHARS)} for p in provinces],
     }
     template = net.templateEnv.get_template(net.path)
     nodes, edges, heading, height, width, vis_options = net.get_network_data()
@@ -114,32 +117,34 @@ def incident(G, n) -> list[tuple]:
 def node_tooltip(G, n, edges: list[tuple] | None = None) -> str:
     """Plain text (the page shows it as text): names, code, parent, and the facts at this node."""
     d = G.nodes[n]
-    lines = [d["label"] + (f" ({d['label_en']})" if d.get("label_en") else "")]
+    label = cut(d["label"], LABEL_CHARS)
+    lines = [label + (f" ({d['label_en']})" if d.get("label_en") else "")]
     lines.append(" · ".join(x for x in (d["type"], f"代码 {d['code']}" if d.get("code") else "",
-                                       f"上级 {G.nodes[d['parent']]['label']}" if d.get("parent") in G else "") if x))
+                                       f"上级 {_label(G, d['parent'])}" if d.get("parent") in G else "") if x))
     edges = incident(G, n) if edges is None else edges
     for u, v, e in edges[:TOOLTIP_RELATIONS]:
-        other = G.nodes[v if u == n else u]["label"]
+        other = _label(G, v if u == n else u)
         lines.append(f"{RELATION_STYLE[e['relation']][1]} {other}" + (f" {_money(e)}" if e["relation"] == "funds" else ""))
     if len(edges) > TOOLTIP_RELATIONS:
-        lines.append(f"…共 {len(edges)} 项关系: kg query place --param place={d['label']}")
+        lines.append(f"…共 {len(edges)} 项关系: kg query place --param place={label}")
     if d.get("documents"):
         lines.append(f"提及于 {d['documents']} 篇文档")
     return "\n".join(lines)
 
 
 def edge_tooltip(G, u, v, d) -> str:
-    lines = [f"{G.nodes[u]['label']} {RELATION_STYLE[d['relation']][1]} {G.nodes[v]['label']}"]
+    lines = [f"{_label(G, u)} {RELATION_STYLE[d['relation']][1]} {_label(G, v)}"]
     if d["relation"] == "funds":
         lines.append(" · ".join(str(x) for x in (_money(d), d.get("year") or "年份不详", d.get("kind")) if x))
     elif d["relation"] == "pairedWith":
         lines.append(" · ".join(str(x) for x in (d.get("level"), ",".join(map(str, d.get("years") or []))) if x))
     sentences, titles = d.get("sentences") or [], d.get("titles") or []
-    lines += [f"· {sentence}" for sentence in sentences[:TOOLTIP_SENTENCES]]
+    lines += [f"· {cut(sentence, SENTENCE_CHARS)}" for sentence in sentences[:TOOLTIP_SENTENCES]]
     if titles:
-        lines.append("—— " + "；".join(titles[:TOOLTIP_SENTENCES]) + (f" 等 {len(titles)} 篇" if len(titles) > TOOLTIP_SENTENCES else ""))
+        lines.append("—— " + "；".join(cut(t, TITLE_CHARS) for t in titles[:TOOLTIP_SENTENCES])
+                     + (f" 等 {len(titles)} 篇" if len(titles) > TOOLTIP_SENTENCES else ""))
     if len(sentences) > TOOLTIP_SENTENCES:
-        lines.append(f"…共 {len(sentences)} 句: kg query evidence --param a={G.nodes[u]['label']} --param b={G.nodes[v]['label']}")
+        lines.append(f"…共 {len(sentences)} 句: kg query evidence --param a={_label(G, u)} --param b={_label(G, v)}")
     return "\n".join(lines)
 
 
@@ -147,7 +152,16 @@ def sources(d) -> list[list[str]]:
     """The first documents of an edge as [title, address] for the page's list of sources; an address only if
     it is http(s), else "" (the page links to nothing else)."""
     pairs = list(zip(d.get("titles") or [], d.get("urls") or []))[:TOOLTIP_SENTENCES]
-    return [[title, web_address(url) or ""] for title, url in pairs]
+    return [[cut(title, TITLE_CHARS), web_address(url) or ""] for title, url in pairs]
+
+
+def cut(text: str, limit: int) -> str:
+    """The text, or its first ``limit`` - 1 characters and "…" if it is longer."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _label(G, n) -> str:
+    return cut(G.nodes[n]["label"], LABEL_CHARS)
 
 
 def _money(d) -> str:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from ..query import KnowledgeGraph, load
@@ -203,16 +204,27 @@ JSONLD_CONTEXT = {"@vocab": "https://w3id.org/ewc/ontology#", "id": "@id", "node
                   "label": "http://www.w3.org/2004/02/skos/core#prefLabel"}
 
 
+# What XML 1.0 cannot hold even as a character reference: a document may bring any of them (ESC, NUL)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def flat(G):
-    """A copy whose attribute values GraphML and GEXF can hold: lists joined with "; ", None left out."""
+    """A copy whose attribute values GraphML and GEXF can hold: lists joined with "; ", None left out, and
+    characters XML 1.0 forbids written as escapes (\\x1b)."""
     H = G.copy()
     for _, data in list(H.nodes(data=True)) + [(None, d) for *_, d in H.edges(data=True)]:
         for k, v in list(data.items()):
             if v is None:
                 del data[k]
             elif isinstance(v, (list, tuple)):
-                data[k] = "; ".join(map(str, v))
+                data[k] = _xml_text("; ".join(map(str, v)))
+            elif isinstance(v, str):
+                data[k] = _xml_text(v)
     return H
+
+
+def _xml_text(text: str) -> str:
+    return _NOT_XML.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def export(G, path: str | Path, fmt: str) -> Path:

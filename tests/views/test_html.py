@@ -34,6 +34,7 @@ def test_page_holds_everything_it_needs(built_corpus):
     parser.feed(page)
     assert parser.external == [] and "link" not in parser.tags and "iframe" not in parser.tags
     assert "vis.Network" in page and "default-src 'none'" in page
+    assert "base-uri 'none'" in page and "form-action 'none'" in page  # no <base> or form can send anything off
     assert '"label": "富平县"' in page  # the data as UTF-8, not as uXXXX escapes
 
 
@@ -70,6 +71,43 @@ def test_tooltips_list_a_few_sentences_documents_and_relations_and_say_how_many_
     lines = html.node_tooltip(G, "a").splitlines()
     assert lines[2:4] == ["资助 县0 1亿元", "资助 县1 1亿元"] and len(lines) == 2 + html.TOOLTIP_RELATIONS + 1
     assert lines[-1] == f"…共 {html.TOOLTIP_RELATIONS + 5} 项关系: kg query place --param place=江苏省"
+
+
+def test_a_document_with_a_very_long_title_and_sentence_makes_a_page_no_larger(tmp_path):
+    import json
+
+    text = "江苏省南京市与陕西省商洛市结对帮扶。江苏省2019年支援陕西省资金1亿元。"
+    long_sentence = "福州市与固原市结对帮扶" + "，双方持续推进协作" * 20000 + "。"
+    sizes, records = {}, {}
+    for name, title, body in (("short", "苏陕协作", text), ("long", "苏陕协作" + "长" * 200_000, text + long_sentence)):
+        (tmp_path / name).mkdir()
+        records[name] = json.dumps({"text": body, "title": title, "date": "2019-06-12", "url": "https://example.org/a/1"},
+                                   ensure_ascii=False) + "\n"
+        (tmp_path / name / "feed.jsonl").write_text(records[name], encoding="utf-8")
+        build([tmp_path / name], tmp_path / name / "out")
+        sizes[name] = (tmp_path / name / "out" / "graph.html").stat().st_size
+    assert sizes["long"] - sizes["short"] < len(records["long"].encode("utf-8")) / 100  # it made 7.8 MB of 1.1 MB
+    page = (tmp_path / "long" / "out" / "graph.html").read_text(encoding="utf-8")
+    edges = json.loads(re.search(r"^const EDGES = (.*);$", page, re.M)[1])
+    titles = [title for e in edges for title, _ in e["sources"]]
+    assert len(titles) == len(edges) > 1 and set(titles) == {"苏陕协作" + "长" * (html.TITLE_CHARS - 5) + "…"}
+    [tooltip] = [e["title"] for e in edges if "福州市" in e["title"]]
+    assert tooltip.splitlines()[2:] == ["· " + long_sentence[:html.SENTENCE_CHARS - 1] + "…", "—— " + titles[0]]
+
+
+def test_long_names_are_cut_on_the_map_and_in_tooltips():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    G.add_node("a", label="江苏省", type="Province")
+    G.add_node("b", label="援" * 100_000, type="Program")
+    G.add_edge("a", "b", relation="coBuilds", sentences=["一句。"], titles=["文0"])
+    page = html.render(G)
+    assert len(page) < len(html.render(nx.MultiDiGraph())) + 10_000
+    name = "援" * (html.LABEL_CHARS - 1) + "…"
+    assert html.node_tooltip(G, "a").splitlines()[2] == f"共建 {name}" and html.node_tooltip(G, "b").startswith(name + "\n")
+    assert html.edge_tooltip(G, "a", "b", G.edges["a", "b", 0]).startswith(f"江苏省 共建 {name}\n")
+    assert f'"label": "{name}"' in page
 
 
 def test_an_edge_lists_its_first_documents_with_web_addresses_only():

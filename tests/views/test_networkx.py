@@ -51,3 +51,22 @@ def test_exports_read_back_with_the_same_nodes_edges_and_attributes(G, tmp_path,
         assert H.nodes[FUPING][attr] == F.nodes[FUPING][attr], attr
     amounts = sorted(d["amount"] for *_, d in H.edges(data=True) if d.get("relation") == "funds")
     assert amounts == [20000000, 450000000]
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_exports_of_a_document_with_control_characters_are_well_formed_xml(tmp_path, fmt):
+    import json
+    import xml.etree.ElementTree as ET
+
+    from graph.build import build
+
+    (tmp_path / "corpus").mkdir()
+    record = {"text": "\x1b[2K\x00江苏省南京市与陕西省商洛市结对帮扶。", "title": "苏陕\x1b[2K协作\x00新闻\ufffe", "date": "2020-01-02"}
+    (tmp_path / "corpus" / "feed.jsonl").write_text(json.dumps(record) + "\n", encoding="utf-8")
+    build([tmp_path / "corpus"], tmp_path / "out", view=False)
+    path = export(to_networkx(tmp_path / "out"), tmp_path / f"graph.{fmt}", fmt)
+    ET.parse(path)
+    H = read_export(path, fmt)
+    [edge] = [d for *_, d in H.edges(data=True) if d["relation"] == "pairedWith"]
+    assert edge["titles"] == "苏陕\\x1b[2K协作\\x00新闻\\ufffe 2020-01-02"
+    assert edge["sentences"] == "\\x1b[2K\\x00江苏省南京市与陕西省商洛市结对帮扶。"
