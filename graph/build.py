@@ -330,7 +330,7 @@ class _Manifest:
             return None
         if manifest.builder != builder_version() or store.open_error(out / "store") is not None:
             return None  # a store damaged on disk is built afresh
-        for name, (size, mtime) in manifest.files.items():  # a build killed while publishing leaves them mixed
+        for name, (size, mtime) in manifest.files.items():  # files changed since (their parts are copied)
             try:
                 st = (out / name).stat()
             except OSError:
@@ -625,10 +625,10 @@ def _views(tmp: Path, started: int, last=None, touched: set[str] = frozenset()) 
     """The HTML page, read back from the finished store like every other view: all of it, or (given the last
     build's graph) only what the changed documents touched; and that graph, marked with the build's start, for
     the next rebuild."""
+    import networkx as nx
+
     from .views import html
     from .views.networkx import to_networkx, update
-
-    import networkx as nx
 
     G = update(last, tmp, touched) if last is not None else to_networkx(tmp)
     html.write(G, tmp / "graph.html")
@@ -653,15 +653,20 @@ def _last_view(out: Path, previous: _Manifest):
         return None
 
 
+def _shared(mode: int) -> int:
+    """The mode a file made by open() would have: ``mode`` less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
 def atomic_write(path: Path, data: bytes) -> None:
     """Write a file through a temporary sibling and a rename, so readers never see it half written."""
     if path.is_symlink():  # a documented output: the file of the published build it leads to
         path = Path(os.path.realpath(path))
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    umask = os.umask(0)
-    os.umask(umask)
-    os.fchmod(fd, 0o666 & ~umask)  # mkstemp's 0600 would hide the output from other users
+    os.fchmod(fd, _shared(0o666))  # mkstemp's 0600 would hide the output from other users
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -676,9 +681,7 @@ def _publish(tmp: Path, out: Path, manifest: _Manifest) -> None:
     build's outputs until the switch), then CURRENT switched to the new folder by one rename; the last
     build's folder goes after. A build killed at any step leaves the last build published, or this one."""
     (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the outputs from other users
+    os.chmod(tmp, _shared(0o777))  # mkdtemp's 0700 would hide the outputs from other users
     folder = out / (".gen-" + tmp.name.removeprefix(".build-"))
     os.rename(tmp, folder)
     for name in OUTPUTS:

@@ -165,6 +165,32 @@ _CHARSETS = {"gb2312": "gb18030", "gbk": "gb18030", "gb18030": "gb18030", "x-gbk
              "big5-hkscs": "big5hkscs", "cp950": "big5hkscs", "utf-8": "utf-8-sig", "utf8": "utf-8-sig"}
 
 
+def _gb18030_or_big5(data: bytes, name: str) -> str | None:
+    """Bytes that are neither UTF-8 nor a declared charset: GB18030 or Big5 (None if neither). Big5 bytes decode as GB18030 too, as
+    rare characters (and GB18030 as Big5): the reading with more of GB2312's 3,755 most used characters is the text."""
+    readings = {}
+    for encoding in ("gb18030", "big5hkscs"):
+        try:
+            readings[encoding] = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    if len(readings) < 2:
+        return next(iter(readings.values()), None)
+    gb, big5 = _common_characters(readings["gb18030"]), _common_characters(readings["big5hkscs"])
+    if gb == big5:
+        import logging
+
+        logging.getLogger(__name__).warning(
+            f"{name}: cannot tell GB18030 from Big5 (as many common characters either way); read as GB18030")
+    return readings["gb18030"] if gb >= big5 else readings["big5hkscs"]
+
+
+def _common_characters(text: str) -> int:
+    """How many of the first Chinese characters (a page may open with much markup), made simplified, are common."""
+    chinese = "".join(re.findall(f"[{CJK}]+", text[:200_000]))[:4096]
+    return sum(1 for ch in to_simplified(chinese) if 0xB0 <= ch.encode("gb2312", "replace")[0] <= 0xD7)
+
+
 def decode(data: bytes, name: str) -> str:
     """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset a page declares, else GB18030
     or Big5, whichever reads as more common characters. Binary and undecodable bytes are refused."""
@@ -191,30 +217,8 @@ def decode(data: bytes, name: str) -> str:
                 break
             except UnicodeDecodeError:
                 continue
-        if text is None:
-            readings = {}
-            for encoding in ("gb18030", "big5hkscs"):
-                try:
-                    readings[encoding] = data.decode(encoding)
-                except UnicodeDecodeError:
-                    continue
-            if not readings:
-                raise undecodable
-            if len(readings) == 2:
-                # Big5 bytes decode as GB18030 too, as rare characters (and GB18030 as Big5): the reading with more
-                # of GB2312's 3,755 most used characters, traditional ones made simplified, is the text
-                def common(text: str) -> int:  # of the first Chinese characters: a page may open with much markup
-                    chinese = "".join(re.findall(f"[{CJK}]+", text[:200_000]))[:4096]
-                    return sum(1 for ch in to_simplified(chinese) if 0xB0 <= ch.encode("gb2312", "replace")[0] <= 0xD7)
-
-                gb, big5 = common(readings["gb18030"]), common(readings["big5hkscs"])
-                if gb == big5:
-                    import logging
-
-                    logging.getLogger(__name__).warning(
-                        f"{name}: cannot tell GB18030 from Big5 (as many common characters either way); read as GB18030")
-                del readings["big5hkscs" if gb >= big5 else "gb18030"]
-            [text] = readings.values()
+        if text is None and (text := _gb18030_or_big5(data, name)) is None:
+            raise undecodable
     controls = sum(1 for ch in text[:8192] if ch < " " and ch not in "\n\r\t\f")
     if controls > 0.01 * min(len(text), 8192):
         raise DocumentError(f"{name}: binary file (control characters), not text")

@@ -334,9 +334,10 @@ def _table(result):
     yield f"({count} row{'s' if count != 1 else ''})\n".encode("utf-8")
 
 
-def shown(text: str) -> str:
-    """Text as a terminal should show it: control characters (C0, C1, bidi, line separators) as escapes like \\x1b."""
-    return _CONTROLS.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
+def shown(text: str, characters: re.Pattern = _CONTROLS) -> str:
+    """Text as a terminal should show it: ``characters`` (by default control characters: C0, C1, bidi, line
+    separators) as escapes like \\x1b."""
+    return characters.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def _width(text: str) -> int:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import http.client
 import ipaddress
-import os
 import signal
 import socket
 import subprocess
@@ -41,10 +40,10 @@ class Backend:
 
     def current(self) -> tuple[int, object]:
         """The port of a server over the newest published store (started or restarted as needed) and its process."""
-        store = built(self.out).resolve()  # a build publishes a new folder: the path changes, not the files
+        store = (self.out / "store").resolve()  # a build publishes a new folder: the path changes, not the files
         with self.lock:
             if self.proc is None or self.proc.poll() is not None or store != self.store:
-                self._start(store)
+                self._start(built(self.out).resolve())  # opened to check it only when it is to be served
             return self.port, self.proc
 
     def stop(self, proc=None) -> None:

@@ -5,7 +5,7 @@ import json
 import re
 from pathlib import Path
 
-from ..query import KnowledgeGraph, load
+from ..query import KnowledgeGraph, load, shown
 from ..rdf import ENTITY_CLASSES, INFERRED_GRAPH
 
 RELATIONS = ("pairedWith", "funds", "coBuilds", "partOf")
@@ -217,14 +217,10 @@ def flat(G):
             if v is None:
                 del data[k]
             elif isinstance(v, (list, tuple)):
-                data[k] = _xml_text("; ".join(map(str, v)))
+                data[k] = shown("; ".join(map(str, v)), _NOT_XML)
             elif isinstance(v, str):
-                data[k] = _xml_text(v)
+                data[k] = shown(v, _NOT_XML)
     return H
-
-
-def _xml_text(text: str) -> str:
-    return _NOT_XML.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text)
 
 
 def export(G, path: str | Path, fmt: str) -> Path:
