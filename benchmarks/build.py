@@ -23,9 +23,11 @@ description:
    time-out is a bound ("> 40");
 4. the HTML view of --view-nodes nodes: file size and time to first draw in headless Chromium
    (benchmarks/view.py's measurement);
-5. one long document (a yearly report, say): `kg extract` of the largest corpus's articles run together into
-   one file of up to --long-chars characters, against the rate of the builds (it should not be slower per
-   character than short articles are: every step of extraction is linear in the document's length).
+5. one long document (a yearly report, say): the largest corpus's articles run together into one file of up to
+   --long-bytes (by default just under the size limit of a document): `kg extract`'s rate against the rate of
+   the builds (it should not be slower per character than short articles are: every step of extraction is
+   linear in the document's length); then `kg build` of that file alone, as written and with no sentence or
+   line ends, with its time, peak memory, triples and published size (which should grow no faster than the text).
 
 The corpora are synthetic, seeded, 1,500–3,000 characters an article (scripts/make_corpus.py). Needs psutil.
 """
@@ -46,6 +48,8 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+from graph.documents import MAX_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMS = {"place": {"place": "陕西省"}, "evidence": {"a": "江苏省", "b": "陕西省"}, "in-province": {"province": "陕西省"}}
@@ -76,8 +80,8 @@ def main() -> None:
         after_update(out, result["queries"], args.oxigraph_timeout)
         if args.view_nodes:
             result["view"] = view_row(args.view_nodes)
-        if args.long_chars:
-            result["long_document"] = long_document_row(corpus, work / "long.txt", args.long_chars)
+        if args.long_bytes:
+            result["long_document"] = long_document_row(corpus, work, args.long_bytes, args.jobs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(markdown(result))
@@ -95,8 +99,9 @@ def _arguments():
     ap.add_argument("--rdflib-timeout", type=float, default=120, help="seconds for each rdflib query (default: 120)")
     ap.add_argument("--oxigraph-timeout", type=float, default=120, help="the same for Oxigraph (default: 120)")
     ap.add_argument("--view-nodes", type=int, default=5000, help="nodes of the HTML view benchmark; 0 skips it")
-    ap.add_argument("--long-chars", type=int, default=4_000_000,
-                    help="characters of the long document (default: 4,000,000); 0 skips it")
+    ap.add_argument("--long-bytes", type=int, default=MAX_BYTES - 2**20,
+                    help="UTF-8 bytes of the long document (default: 1 MiB under the limit a document may have, "
+                         "as far as the largest corpus goes); 0 skips it")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "build.json")
     ap.add_argument("--workdir", type=Path, help="where corpora and builds go while running (default: the temp folder)")
     return ap.parse_args()
@@ -417,28 +422,50 @@ def view_row(nodes: int) -> dict:
         return json.loads(path.read_text())["results"][0]
 
 
-def long_document_row(corpus: Path, path: Path, chars: int) -> dict:
-    """``kg extract`` of one file made of the corpus's articles, their headers but the first left out."""
+def long_document_row(corpus: Path, work: Path, max_bytes: int, jobs: int) -> dict:
+    """One file of the corpus's articles run together (their headers but the first left out), up to
+    --long-bytes: ``kg extract``'s rate, then ``kg build`` of it alone, as written and with every sentence and
+    line end turned into a comma (one "sentence" of millions of characters): time, peak memory, triples and
+    the size of what it publishes."""
     parts, total = [], 0
     for article in sorted(corpus.iterdir()):
         text = article.read_text(encoding="utf-8")
         part = text if not parts else text.split("\n\n", 2)[-1]
-        if total + len(part) > chars:
+        if total + len(part.encode("utf-8")) + 2 > max_bytes:
             break
         parts.append(part)
-        total += len(part) + 2
-    path.write_text("\n\n".join(parts), encoding="utf-8")
-    _progress(f"extracting one document of {total:,} characters")
+        total += len(part.encode("utf-8")) + 2
+    text = "\n\n".join(parts)
+    head, body = text.split("\n\n", 2)[:2], text.split("\n\n", 2)[-1]
+    path = work / "long" / "report.txt"
+    path.parent.mkdir()
+    path.write_text(text, encoding="utf-8")
+    _progress(f"extracting one document of {len(text):,} characters")
     kg = Path(sys.executable).with_name("kg")
     started = time.monotonic()
     done = subprocess.run([str(kg), "extract", str(path), "--format", "facts-json"], capture_output=True, text=True)
     seconds = time.monotonic() - started
-    row = {"articles": len(parts), "characters": total, "seconds": round(seconds, 2), "chars_per_s": round(total / seconds)}
+    row = {"articles": len(parts), "characters": len(text), "bytes": path.stat().st_size,
+           "seconds": round(seconds, 2), "chars_per_s": round(len(text) / seconds)}
     if done.returncode != 0:
         row["error"] = (done.stderr.strip().splitlines() or ["failed"])[-1]
-    else:
-        row["relations"] = len(json.loads(done.stdout)["relations"])
+        return row
+    row["relations"] = len(json.loads(done.stdout)["relations"])
+    row["builds"] = [long_build(path, work / "long-out", "as written", jobs)]
+    flat = work / "long-flat" / "report.txt"
+    flat.parent.mkdir()
+    flat.write_text("\n\n".join([*head, re.sub(r"[。！？；!?;\n]+", "，", body)]), encoding="utf-8")
+    row["builds"].append(long_build(flat, work / "long-flat-out", "no sentence ends", jobs))
     return row
+
+
+def long_build(path: Path, out: Path, form: str, jobs: int) -> dict:
+    _progress(f"building the long document ({form})")
+    seconds, peak = timed_build(path.parent, out, jobs, False)
+    size = sum(f.stat().st_size for f in (out / ".current").resolve().rglob("*") if f.is_file())
+    triples = json.loads((out / "report.json").read_text(encoding="utf-8"))["triples"]
+    return {"form": form, "seconds": round(seconds, 1), "peak_rss_mb": round(peak), "triples": triples,
+            "output_mb": round(size / 1e6), "output_per_input": round(size / path.stat().st_size, 1)}
 
 
 # --- report ----------------------------------------------------------------------------------------------
@@ -475,6 +502,11 @@ def markdown(r: dict) -> str:
         lines += ["", f"One long document ({d['articles']:,} articles run together, {d['characters']:,} characters): "
                       + (f"error: {d['error']}" if "error" in d else
                          f"kg extract {d['seconds']:.1f} s = {d['chars_per_s']:,} characters/s, {d['relations']:,} relations.")]
+        if "builds" in d:
+            lines += ["", f"kg build of that one document ({d['bytes'] / 1e6:.1f} MB):", "",
+                      "| form | build | peak memory | triples | published | per input byte |", "| --- | ---: | ---: | ---: | ---: | ---: |"]
+            lines += [f"| {b['form']} | {b['seconds']:.1f} s | {b['peak_rss_mb']:,} MB | {b['triples']:,} | {b['output_mb']:,} MB | "
+                      f"{b['output_per_input']} |" for b in d["builds"]]
     return "\n".join(lines)
 
 

@@ -180,7 +180,7 @@ def _files_under(folder: Path, skip: tuple[int, int] | None = None, problems: li
 
 
 def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]]):
-    from .documents import MAX_BYTES, file_stat, read_bytes
+    from .documents import MAX_BYTES, file_stat, read_bytes, well_formed
 
     try:
         st = file_stat(path)
@@ -216,6 +216,7 @@ def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, t
                         type(record), "a number")
                     problems.append(f"{path}:{n}: not a JSON object (the line holds {kind})")
                     continue
+                record = well_formed(record)  # its url or id names the document
                 rid = record.get("url") or record.get("id")
                 source_id = f"{doc_id}#{rid or n}"
                 while source_id in ids:  # a url or id given twice (javascript:void(0)): the later record by its line
@@ -437,7 +438,8 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
         report = Report(**json.loads((out / "report.json").read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None
-    report.extracted, report.store, report.compacted = 0, "unchanged", False
+    # every input is a document the last build read whole: what failed then has gone since
+    report.extracted, report.store, report.compacted, report.failed = 0, "unchanged", False, []
     return report
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -69,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("kg: interrupted; the outputs are those of the last build that finished", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # kg query … | head: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
+        return 141
     except OSError as exc:  # a page or an export to be written where it cannot go, a full disk
         from .build import os_reason
 
@@ -200,7 +204,7 @@ def _bundled_names() -> list[str]:
 
 
 def _query(args) -> int:
-    from .query import QueryError, bundled_queries, question, run_with_timeout
+    from .query import TERMINAL_BYTES, QueryError, bundled_queries, escaped, question, run_with_timeout
 
     if args.list or not args.query:
         for name, path in bundled_queries().items():
@@ -214,9 +218,10 @@ def _query(args) -> int:
             return 2
         params[name] = value
     stdout = sys.stdout.buffer
+    terminal = sys.stdout.isatty()  # a table escapes control characters itself; CSV, JSON and XML only on a terminal
 
     def write(chunk: bytes) -> None:
-        stdout.write(chunk)
+        stdout.write(escaped(chunk, TERMINAL_BYTES) if terminal else chunk)
         stdout.flush()  # so that the line of a query that fails later comes after the rows printed
 
     try:

@@ -137,12 +137,20 @@ def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:
 
 def from_record(record: dict, name: str, *, label: str | None = None) -> Document:
     """An article from a JSON Lines record: text, and optionally title, date, source, url."""
+    record = well_formed(record)
     if not isinstance(record, dict) or not isinstance(record.get("text"), str) or not record["text"].strip():
         raise DocumentError(f"{label or name}: no \"text\" in the record")
     head = " | ".join(x for x in (str(record.get("date") or ""), f"来源:{record['source']}" if record.get("source") else "") if x)
     text = "\n\n".join(x for x in (str(record.get("title") or "").strip(), head, record["text"]) if x)
     doc = parse(text, name)
     return replace(doc, url=web_address(record.get("url")) or doc.url)
+
+
+def well_formed(record: dict) -> dict:
+    """A JSON record's strings without lone surrogates ("\\ud800" is valid JSON but no text): each becomes U+FFFD."""
+    def text(value):
+        return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace") if isinstance(value, str) else value
+    return {text(k): text(v) for k, v in record.items()} if isinstance(record, dict) else record
 
 
 def web_address(value) -> str | None:
@@ -484,7 +492,7 @@ def parse(text: str, name: str) -> Document:
     return Document(name=name, text=text, clean=clean, offsets=offsets,
                     sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), title=title, date=date,
                     source=source, editors=tuple(dict.fromkeys(editors)), reporters=tuple(dict.fromkeys(reporters)),
-                    sentences=sentences, paragraphs=tuple(content), tables=tables, url=url, asides=asides,
+                    sentences=sentences, paragraphs=_bounded_paragraphs(content, sentences), tables=tables, url=url, asides=asides,
                     year=int(date[:4]) if date else _year_of_address(url) or _year_of_text(clean, sentences))
 
 
@@ -622,13 +630,53 @@ def _iso_date(m: re.Match) -> str:
     return f"{date}T{int(h):02d}:{int(mi):02d}:{int(s or 0):02d}" if h else date
 
 
+# A "sentence" or a line without end can be a whole file (a list, a dump without punctuation): the rules read a
+# sentence's and a paragraph's context, and evidence quotes its sentence, so both are bounded to keep a long
+# document's cost linear in its length.
+MAX_SENTENCE = 600
+MAX_PARAGRAPH = 6000
+_CLAUSE_END = re.compile(r"[,:、]+")
+
+
 def _sentences(clean: str, start: int, end: int):
-    """Spans of the sentences of one line, without leading spaces."""
+    """Spans of the sentences of one line, without leading spaces; a long one cut after its clauses."""
     pos = start
     for m in _SENTENCE_END.finditer(clean, start, end):
-        yield from _trimmed(clean, pos, m.end())
+        for s, e in _trimmed(clean, pos, m.end()):
+            yield from _bounded(clean, s, e)
         pos = m.end()
-    yield from _trimmed(clean, pos, end)
+    for s, e in _trimmed(clean, pos, end):
+        yield from _bounded(clean, s, e)
+
+
+def _bounded(clean: str, s: int, e: int):
+    """Pieces of at most MAX_SENTENCE characters, each ending after a clause (or anywhere when none ends)."""
+    while e - s > MAX_SENTENCE:
+        cut = None
+        for m in _CLAUSE_END.finditer(clean, s + MAX_SENTENCE // 2, s + MAX_SENTENCE):
+            cut = m.end()
+        cut = cut or s + MAX_SENTENCE
+        yield from _trimmed(clean, s, cut)
+        s = cut
+    yield from _trimmed(clean, s, e)
+
+
+def _bounded_paragraphs(content: list[tuple[int, int]], sentences: tuple[tuple[int, int], ...]):
+    """The content lines, a long one as runs of whole sentences of at most MAX_PARAGRAPH characters."""
+    out = []
+    for s, e in content:
+        if e - s <= MAX_PARAGRAPH:
+            out.append((s, e))
+            continue
+        i = bisect.bisect_left(sentences, (s, -1))
+        start = s
+        while i < len(sentences) and sentences[i][0] < e:
+            if sentences[i][1] - start > MAX_PARAGRAPH and sentences[i][0] > start:
+                out.append((start, sentences[i][0]))
+                start = sentences[i][0]
+            i += 1
+        out.append((start, e))
+    return tuple(out)
 
 
 def _trimmed(clean: str, s: int, e: int):

@@ -113,7 +113,7 @@ class KnowledgeGraph:
         try:
             return self._store.query(sparql)
         except SyntaxError as exc:
-            raise QueryError(f"bad query: {exc}") from None
+            raise QueryError(f"bad query: {_syntax(str(exc), sparql)}") from None
 
     def query(self, sparql: str, **options) -> list[dict] | bool:
         """Rows of a SELECT as dicts of Python values (str, int, float…); True or False for ASK.
@@ -148,7 +148,8 @@ class KnowledgeGraph:
 
 
 def load(out: str | Path = "out") -> KnowledgeGraph:
-    """Open what ``kg build`` wrote (the output folder or its store) for querying."""
+    """Open what ``kg build`` wrote (the output folder or its store) for querying: the build published then,
+    until it is loaded again (a later build publishes a new store beside it)."""
     return KnowledgeGraph(out)
 
 
@@ -300,6 +301,8 @@ def serialise(result, fmt: str, output=None) -> bytes | None:
         return buffer.getvalue()
     if isinstance(result, ox.QueryTriples):
         result.serialize(output, format=ox.RdfFormat.TURTLE)
+    elif fmt == "xml":  # XML 1.0 has no way to write most control characters, not even as &#x1b;
+        result.serialize(_Escaping(output, NOT_XML_BYTES), format=ox.QueryResultsFormat.XML)
     elif fmt != "table":
         result.serialize(output, format=getattr(ox.QueryResultsFormat, fmt.upper()))
     elif isinstance(result, ox.QueryBoolean):
@@ -308,6 +311,40 @@ def serialise(result, fmt: str, output=None) -> bytes | None:
         for chunk in _table(result):
             output.write(chunk)
     return None
+
+
+NOT_XML_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # in UTF-8 these bytes are whole characters
+TERMINAL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|\xc2[\x80-\x9f]")  # C0 but line ends and tabs, DEL, C1
+
+
+def escaped(data: bytes, characters: re.Pattern) -> bytes:
+    """UTF-8 bytes with what ``characters`` matches written as escapes like \\x1b (as ``shown`` does)."""
+    return characters.sub(lambda m: m[0].decode("utf-8").encode("unicode_escape"), data)
+
+
+def _syntax(message: str, sparql: str) -> str:
+    """The engine's syntax error in one line: where, and the text there (not its list of expected characters)."""
+    m = re.match(r"error at (\d+):(\d+)", message)
+    lines = sparql.split("\n")
+    if not m or not 0 < int(m[1]) <= len(lines):
+        return shown(" ".join(message.split())[:200])
+    line, column = int(m[1]), int(m[2])
+    near = lines[line - 1][max(column - 1, 0):][:30]
+    return f"line {line}, column {column}" + (f", at '{shown(near)}'" if near.strip() else ", at the end")
+
+
+class _Escaping:
+    """A binary file that escapes what a pattern matches in what is written to it."""
+
+    def __init__(self, output, characters: re.Pattern):
+        self.output, self.characters = output, characters
+
+    def write(self, data) -> int:
+        self.output.write(escaped(bytes(data), self.characters))
+        return len(data)
+
+    def flush(self) -> None:
+        self.output.flush()
 
 
 def _table(result):

@@ -59,6 +59,9 @@ PROV = Namespace("http://www.w3.org/ns/prov#")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
 PREFIXES = {"ewc": EWC, "skos": SKOS, "dcterms": DCTERMS, "prov": PROV, "schema": SCHEMA, "wgs": GEO}
+# Each entity and fact keeps at most this many quotations per document: a report that names a place 10,000 times
+# would otherwise write 10,000 evidence nodes for it, and its outputs would grow faster than its text.
+MAX_EVIDENCE = 20
 FUNDING_KINDS = {"FiscalAid": EWC.FiscalAid, "Donation": EWC.Donation, "Investment": EWC.Investment}
 
 
@@ -118,14 +121,15 @@ def quads(facts: Facts) -> list[ox.Quad]:
     names = {e.key: e.name for e in facts.entities}
     for e in facts.entities:
         _entity(add, e, iris, doc)
+    quoted: dict[str, int] = {}  # quotations written per entity or fact node
     for m in facts.mentions:
         subject = iris[m.entity]
-        add(subject, EWC.evidence, _evidence(add, facts, doc, m.evidence, m.text))
-        add(subject, EWC.mentionedIn, doc)
         if m.text != names[m.entity] and len(m.text) >= 2:
             add(subject, SKOS.altLabel, _zh(m.text))
+        if _quote(quoted, subject.value):
+            add(subject, EWC.evidence, _evidence(add, facts, doc, m.evidence, m.text))
+            add(subject, EWC.mentionedIn, doc)
     for r in facts.relations:
-        ev = _evidence(add, facts, doc, r.evidence)
         partners = [iris[p] for p in r.partners]
         if r.kind == "pairedWith":
             first, second = sorted(r.partners, key=lambda k: iris[k].value)  # one order, whichever the text named first
@@ -160,8 +164,9 @@ def quads(facts: Facts) -> list[ox.Quad]:
             add(node, RDFS.label, _zh(f"共建{names[r.park]}"))
         if r.year is not None:
             add(node, EWC.year, _int(r.year))
-        add(node, EWC.evidence, ev)
-        add(node, EWC.statedIn, doc)  # evidence/inDocument in one step: queries by document need not read the evidence
+        if _quote(quoted, node.value):
+            add(node, EWC.evidence, _evidence(add, facts, doc, r.evidence))
+            add(node, EWC.statedIn, doc)  # evidence/inDocument in one step: queries by document need not read the evidence
     for o in facts.observations:
         node = ox.NamedNode(f"{ID}observation/{_h(doc_id, o.evidence.start, o.evidence.end)}")
         add(node, RDF.type, EWC.Observation)
@@ -174,6 +179,12 @@ def quads(facts: Facts) -> list[ox.Quad]:
         add(node, EWC.evidence, _evidence(add, facts, doc, o.evidence))
         add(node, EWC.statedIn, doc)
     return list(dict.fromkeys(out))  # a graph is a set
+
+
+def _quote(quoted: dict[str, int], node: str) -> bool:
+    """Whether one more quotation of this node is written (the first MAX_EVIDENCE of a document are)."""
+    quoted[node] = quoted.get(node, 0) + 1
+    return quoted[node] <= MAX_EVIDENCE
 
 
 def to_rdf(facts: Facts, dataset: Dataset | None = None) -> Dataset:

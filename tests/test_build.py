@@ -121,6 +121,7 @@ def test_json_lines_records_each_a_document_or_a_line_that_says_why_not(tmp_path
     data = b"".join(json.dumps(x, ensure_ascii=False).encode("utf-8") + b"\n" for x in lines)
     data += b'{"text": "\xff\xfe"}\n'  # not UTF-8
     data += '{"text": "福州市与固原市结对。", "url": "https://example.org/a.html"}\n{"text": "天津市与甘肃省结对。"}\n'.encode()
+    data += b'{"text": "\\u5357\\u4eac\\u5e02\\ud800\\u4e0e\\u5546\\u6d1b\\u5e02\\u7ed3\\u5bf9", "url": "https://example.org/\\udc00"}\n'  # lone surrogates
     (corpus / "feed.jsonl").write_bytes(data)
     report = build([corpus], tmp_path / "out", view=False, jobs=1)
     feed = corpus / "feed.jsonl"
@@ -132,6 +133,8 @@ def test_json_lines_records_each_a_document_or_a_line_that_says_why_not(tmp_path
     facts = json.loads((tmp_path / "out" / "facts.json").read_text(encoding="utf-8"))
     # ids of records with a url of their own, or none, are as before: the url, else the line
     assert sorted(f["id"] for f in facts) == sorted(["feed.jsonl#javascript:void(0)", "feed.jsonl#javascript:void(0)#2",
-                                                     "feed.jsonl#https://example.org/a.html", "feed.jsonl#9"])
+                                                     "feed.jsonl#https://example.org/a.html", "feed.jsonl#9",
+                                                     "feed.jsonl#https://example.org/\ufffd"])
     places = {f["id"]: {e["name"] for e in f["entities"]} for f in facts}
     assert places["feed.jsonl#javascript:void(0)#2"] >= {"苏州市", "铜仁市"}
+    assert places["feed.jsonl#https://example.org/\ufffd"] >= {"南京市", "商洛市"}

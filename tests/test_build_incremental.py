@@ -41,6 +41,17 @@ def corpus(path, names):
     return path
 
 
+def test_a_rebuild_after_a_bad_input_was_removed_no_longer_reports_it(tmp_path):
+    src = corpus(tmp_path / "src", [1])
+    (src / "empty.txt").write_bytes(b"")
+    out = tmp_path / "out"
+    assert build([src], out, validate=False).failed == [f"{src}/empty.txt: empty file"]
+    (src / "empty.txt").unlink()
+    again = build([src], out, validate=False)
+    assert (again.extracted, again.store, again.failed) == (0, "unchanged", [])
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["failed"] == []
+
+
 def test_rebuild_reads_only_what_changed_and_equals_a_clean_build(tmp_path):
     src = corpus(tmp_path / "src", [1, 2, 3])
     (src / "doc3.txt").write_text(SMALL.format(n=3).replace("福州市与固原市", "闽侯县与西吉县"), encoding="utf-8")

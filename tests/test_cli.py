@@ -177,3 +177,14 @@ def test_build_shows_control_characters_in_names_escaped(kg, tmp_path):
     assert not [ch for ch in stderr + r.stdout.decode("utf-8") if ch < " " and ch != "\n" or "\x7f" <= ch <= "\x9f"]
     assert f"kg: skipped {corpus}/bad\\x1b[2K\\rx.txt: binary file" in stderr
     assert "(a\\x1b]0;title\\x07.txt)" in stderr and "(b\\x9b2K.txt)" in stderr and "kg: documents disagree: " in stderr
+
+
+def test_a_reader_that_stops_early_ends_kg_query_quietly(kg, tmp_path):
+    out = tmp_path / "out"
+    assert run(kg, "build", "--out", str(out), "--no-view", "--no-files").returncode == 0
+    for form in ("table", "csv"):  # kg query … | head -1
+        proc = subprocess.Popen([kg, "query", "SELECT * WHERE { ?s ?p ?o . ?a ?b ?c }", "--out", str(out), "--format", form],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == 141 and proc.stderr.read() == b"", form

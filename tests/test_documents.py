@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from graph.documents import DocumentError, decode, html_to_text, normalise, parse, read
+from graph.documents import MAX_PARAGRAPH, MAX_SENTENCE, DocumentError, decode, html_to_text, normalise, parse, read
 
 HEADER = "苏陕协作再上新台阶\n\n2019-03-02 09:10:00|来源:陕西日报|编辑:李明|责编:张华\n\n"
 
@@ -131,6 +131,19 @@ def test_the_sentence_and_paragraph_at_a_position_are_those_a_scan_finds():
         assert doc.sentence_at(pos) == next(((a, b) for a, b in doc.sentences if a <= pos < b), None), pos
         assert doc.paragraph_at(pos) == next(((a, b) for a, b in doc.paragraphs if a <= pos < b), None), pos
     assert len(doc.sentences) == 6 and len(doc.paragraphs) == 4  # the title is one of each
+
+
+def test_a_text_without_sentence_ends_is_read_in_bounded_sentences_and_paragraphs():
+    clause = "汉中市与南通市结对帮扶,"
+    doc = parse(HEADER + "  " + clause * 2000 + "\n", "flat.txt")
+    assert max(b - a for a, b in doc.sentences) <= MAX_SENTENCE
+    assert max(b - a for a, b in doc.paragraphs) <= MAX_PARAGRAPH
+    body = [(a, b) for a, b in doc.sentences if doc.clean[a:b].startswith("汉中市")]
+    assert all(doc.clean[a:b].endswith(",") for a, b in body[:-1])  # cut after a clause, not inside a name
+    assert "".join(doc.clean[a:b] for a, b in body) == clause * 2000  # nothing lost between the pieces
+    for pos in range(0, len(doc.clean), 97):
+        assert doc.sentence_at(pos) == next(((a, b) for a, b in doc.sentences if a <= pos < b), None), pos
+        assert doc.paragraph_at(pos) == next(((a, b) for a, b in doc.paragraphs if a <= pos < b), None), pos
 
 
 def cells(doc):

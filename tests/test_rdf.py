@@ -2,7 +2,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from graph.extract import extract_text
-from graph.rdf import EWC, RDFS, facts_json, graph_iri, quads, to_rdf
+from graph.rdf import EWC, MAX_EVIDENCE, RDFS, facts_json, graph_iri, quads, to_rdf
 
 TEXT = ("苏陕协作\n\n2018-01-08 08:44:38|来源:陕西日报|编辑:王菲\n\n"
         "  江苏省2017年支援陕西省扶贫协作资金4.5亿元。汉中市与南通市结对。两省共建富(富平)丹(丹阳)产业园。\n")
@@ -43,6 +43,19 @@ def test_divisions_by_code_with_labels_parent_and_evidence():
 def test_a_graph_holds_each_quad_once():
     graph = quads(extract_text(TEXT + "  汉中市与南通市结对。\n", "a.txt"))
     assert len(graph) == len(set(graph))
+
+
+def test_a_document_quotes_each_entity_and_fact_at_most_max_evidence_times():
+    facts = extract_text(TEXT + "  汉中市与南通市结对。\n" * 200, "long.txt")
+    graph = quads(facts)
+    quotes = {}
+    for q in graph:
+        if q.predicate == EWC.evidence:
+            quotes[q.subject] = quotes.get(q.subject, 0) + 1
+    hanzhong = next(q.subject for q in graph if q.predicate == RDFS.label and q.object.value == "汉中市")
+    pairing = next(q.subject for q in graph if q.predicate == RDFS.label and q.object.value == "南通市—汉中市结对")
+    assert quotes[hanzhong] == quotes[pairing] == MAX_EVIDENCE  # the first of 200
+    assert facts_json(graph, "long.txt")["relations"] == facts_json(quads(extract_text(TEXT + "  汉中市与南通市结对。\n", "a.txt")), "long.txt")["relations"]
 
 
 def test_same_fact_in_two_documents_is_one_node_with_two_evidence_links():
