@@ -12,57 +12,11 @@ EXTRACT_FORMATS = {"facts-json": None, "turtle": "TURTLE", "trig": "TRIG", "nqua
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of China's East–West collaboration.")
-    sub = parser.add_subparsers(dest="command", required=True)
-    b = sub.add_parser("build", help="build articles into RDF files, an Oxigraph store and facts JSON")
-    b.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled corpus, {BUNDLED_CORPUS})")
-    b.add_argument("--out", default="out", help="output folder (default: out)")
-    b.add_argument("--validate", action=argparse.BooleanOptionalAction, default=False,
-                   help="check each newly read document against the SHACL shapes (about 0.3 s a document)")
-    b.add_argument("--no-files", dest="files", action="store_false",
-                   help="leave out the RDF files (dataset.trig/.nq/.jsonld, graph.ttl): the store and facts.json remain")
-    b.add_argument("--no-view", dest="view", action="store_false", help="leave out graph.html (kg view writes it)")
-    b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
-    b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
-    b.add_argument("--quiet", action="store_true", help="print only problems")
-    e = sub.add_parser("extract", help="print the facts of one article")
-    e.add_argument("file")
-    e.add_argument("--format", choices=sorted(EXTRACT_FORMATS), default="facts-json")
-    q = sub.add_parser("query", help="ask the built graph with SPARQL (text, a .rq file, or a bundled query's name)",
-                       description="Bundled queries: " + ", ".join(_bundled_names()))
-    q.add_argument("query", help="SPARQL text, a .rq file, or the name of a bundled query (see --list)", nargs="?")
-    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="value for ?NAME in the query")
-    q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table")
-    q.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
-    q.add_argument("--timeout", type=float, default=60, help="seconds before the query is stopped (default: 60)")
-    q.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
-    q.add_argument("--list", action="store_true", help="list the bundled queries and what they answer")
-    v = sub.add_parser("serve", help="a SPARQL 1.1 endpoint over the built store (oxigraph server)")
-    v.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
-    v.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on, and the one name besides localhost it answers to (default: 127.0.0.1)")
-    v.add_argument("--port", type=int, default=7878, help="port to listen on (default: 7878)")
-    v.add_argument("--writable", action="store_true", help="accept updates (read-only by default)")
-    v.add_argument("--timeout", type=float, default=60, help="seconds before a query is stopped (default: 60)")
-    v.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
-    p = sub.add_parser("push", help="send the dataset to a SPARQL server, one named graph per document")
-    p.add_argument("--endpoint", required=True, help="Graph Store Protocol URL (or Update URL with --protocol update)")
-    p.add_argument("--protocol", choices=["gsp", "update"], default="gsp")
-    p.add_argument("--out", default="out")
-    w = sub.add_parser("view", help="(re)write the interactive HTML page of the built graph")
-    w.add_argument("--out", default="out")
-    w.add_argument("--to", help="file to write (default: OUT/graph.html)")
-    w.add_argument("--layout", choices=["geo", "force"], default="geo", help="map positions (default) or a force layout")
-    w.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to show (default: all)")
-    w.add_argument("--relations", nargs="+", metavar="REL", help="relations to show (pairedWith funds coBuilds partOf)")
-    w.add_argument("--open", action="store_true", help="open the page in the default browser")
-    x = sub.add_parser("export", help="write the graph for Gephi and other tools (GraphML, GEXF, JSON, JSON-LD)")
-    x.add_argument("--format", choices=["graphml", "gexf", "json", "jsonld"], required=True)
-    x.add_argument("--out", default="out")
-    x.add_argument("--to", help="file to write (default: OUT/graph.FORMAT)")
-    x.add_argument("--types", nargs="+", metavar="TYPE")
-    x.add_argument("--relations", nargs="+", metavar="REL")
+    parser = make_parser()
     args = parser.parse_args(argv)
+    if args.command is None:  # a bare kg: what it can do
+        parser.print_help()
+        return 0
     try:
         commands = {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push,
                     "view": _view, "export": _export}
@@ -78,6 +32,68 @@ def main(argv: list[str] | None = None) -> int:
 
         print(f"kg: {os_reason(exc)}", file=sys.stderr)
         return 2
+
+
+def make_parser() -> argparse.ArgumentParser:
+    """The command line: every command and argument, each with its help."""
+    from . import __version__
+
+    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of China's East–West collaboration.")
+    parser.add_argument("--version", action="version", version=f"kg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    b = sub.add_parser("build", help="build articles into RDF files, an Oxigraph store and facts JSON")
+    b.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled corpus, {BUNDLED_CORPUS})")
+    b.add_argument("--out", default="out", help="output folder (default: out)")
+    b.add_argument("--validate", action=argparse.BooleanOptionalAction, default=False,
+                   help="check each newly read document against the SHACL shapes (about 0.3 s a document)")
+    b.add_argument("--no-files", dest="files", action="store_false",
+                   help="leave out the RDF files (dataset.trig/.nq/.jsonld, graph.ttl): the store and facts.json remain")
+    b.add_argument("--no-view", dest="view", action="store_false", help="leave out graph.html (kg view writes it)")
+    b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
+    b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
+    b.add_argument("--quiet", action="store_true", help="print only problems")
+    e = sub.add_parser("extract", help="print the facts of one article")
+    e.add_argument("file", help="an article: text, HTML, or a JSON Lines file's first record")
+    e.add_argument("--format", choices=sorted(EXTRACT_FORMATS), default="facts-json",
+                   help="facts JSON (the evaluation schema, default) or the document's RDF graph")
+    q = sub.add_parser("query", help="ask the built graph with SPARQL (text, a .rq file, or a bundled query's name)",
+                       description="Bundled queries: " + ", ".join(_bundled_names()))
+    q.add_argument("query", help="SPARQL text, a .rq file, or the name of a bundled query (see --list)", nargs="?")
+    q.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="value for ?NAME in the query")
+    q.add_argument("--format", choices=["table", "csv", "tsv", "json", "xml"], default="table",
+                   help="an aligned table (default) or a SPARQL results format; CONSTRUCT prints Turtle")
+    q.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    q.add_argument("--timeout", type=float, default=60, help="seconds before the query is stopped (default: 60)")
+    q.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
+    q.add_argument("--list", action="store_true", help="list the bundled queries and what they answer")
+    v = sub.add_parser("serve", help="a SPARQL 1.1 endpoint over the built store (oxigraph server)")
+    v.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    v.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on, and the one name besides localhost it answers to (default: 127.0.0.1)")
+    v.add_argument("--port", type=int, default=7878, help="port to listen on (default: 7878)")
+    v.add_argument("--writable", action="store_true", help="accept updates (read-only by default)")
+    v.add_argument("--timeout", type=float, default=60, help="seconds before a query is stopped (default: 60)")
+    v.add_argument("--allow-service", action="store_true", help="allow SERVICE clauses that reach other servers")
+    p = sub.add_parser("push", help="send the dataset to a SPARQL server, one named graph per document")
+    p.add_argument("--endpoint", required=True, help="Graph Store Protocol URL (or Update URL with --protocol update)")
+    p.add_argument("--protocol", choices=["gsp", "update"], default="gsp",
+                   help="Graph Store Protocol PUTs (default) or SPARQL Update requests")
+    p.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    w = sub.add_parser("view", help="(re)write the interactive HTML page of the built graph")
+    w.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    w.add_argument("--to", help="file to write (default: OUT/graph.html)")
+    w.add_argument("--layout", choices=["geo", "force"], default="geo", help="map positions (default) or a force layout")
+    w.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to show (default: all)")
+    w.add_argument("--relations", nargs="+", metavar="REL", help="relations to show (pairedWith funds coBuilds partOf)")
+    w.add_argument("--open", action="store_true", help="open the page in the default browser")
+    x = sub.add_parser("export", help="write the graph for Gephi and other tools (GraphML, GEXF, JSON, JSON-LD)")
+    x.add_argument("--format", choices=["graphml", "gexf", "json", "jsonld"], required=True,
+                   help="GraphML or GEXF (Gephi), node-link JSON (networkx), or JSON-LD (the RDF)")
+    x.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
+    x.add_argument("--to", help="file to write (default: OUT/graph.FORMAT)")
+    x.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to keep (default: all)")
+    x.add_argument("--relations", nargs="+", metavar="REL", help="relations to keep (pairedWith funds coBuilds partOf)")
+    return parser
 
 
 def _build(args) -> int:

@@ -45,8 +45,16 @@ def resolve(text_or_name: str) -> str:
     if named:
         return named.read_text(encoding="utf-8")
     path = Path(text_or_name)
-    if len(text_or_name) < 4096 and "\n" not in text_or_name and path.suffix in (".rq", ".sparql") and path.is_file():
+    if len(text_or_name) < 4096 and "\n" not in text_or_name and path.suffix in (".rq", ".sparql"):
+        if not path.is_file():
+            raise QueryError(f"{text_or_name}: no such query file")
         return path.read_text(encoding="utf-8")
+    if re.fullmatch(r"[\w-]+", text_or_name):  # a word is no query: a misspelt name (pairing for pairings)
+        import difflib
+
+        near = difflib.get_close_matches(text_or_name, bundled_queries(), n=1)
+        raise QueryError(f"no bundled query named {text_or_name!r}"
+                         + (f"; did you mean {near[0]!r}?" if near else " (kg query --list names them)"))
     return text_or_name
 
 

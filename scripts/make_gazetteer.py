@@ -73,18 +73,36 @@ ENGLISH_SUFFIXES = [("特别行政区", "Special Administrative Region"), ("自�
                     ("旗", "Banner"), ("盟", "League"), ("镇", "Town"), ("乡", "Township")]
 
 
-def english_name(name: str, level: str, ethnic: list[str]) -> str:
-    """A romanised English label: 富平县 → Fuping County, 北京市 → Beijing."""
-    from pypinyin import lazy_pinyin
+# Provinces by their official English names (Shaanxi, Inner Mongolia: not what pinyin alone gives)
+PROVINCES_EN = {
+    "北京市": "Beijing", "天津市": "Tianjin", "上海市": "Shanghai", "重庆市": "Chongqing",
+    "内蒙古自治区": "Inner Mongolia Autonomous Region", "广西壮族自治区": "Guangxi Zhuang Autonomous Region",
+    "西藏自治区": "Tibet Autonomous Region", "宁夏回族自治区": "Ningxia Hui Autonomous Region",
+    "新疆维吾尔自治区": "Xinjiang Uygur Autonomous Region", "陕西省": "Shaanxi Province",
+    "香港特别行政区": "Hong Kong Special Administrative Region", "澳门特别行政区": "Macao Special Administrative Region",
+}
 
+
+def english_name(name: str, level: str, ethnic: list[str], tones: bool = False) -> str:
+    """An English label: a province's official name; else pinyin by the national rules (GB/T 16159: one word,
+    an apostrophe before a, o or e that opens a syllable) and the level: 富平县 → Fuping County, 延安市 → Yan'an City;
+    with tone marks for homophones that share a parent (清河镇 Qīnghé Town, 庆和镇 Qìnghé Town)."""
+    if level == "Province" and name in PROVINCES_EN:
+        return PROVINCES_EN[name]
     for suffix, word in ENGLISH_SUFFIXES:
         if name.endswith(suffix) and len(name) > len(suffix):
             stem = name[: -len(suffix)]
             if suffix.startswith("自治") or suffix == "民族乡":
                 stem = strip_ethnic(stem, ethnic)
-            romanised = "".join(lazy_pinyin(stem)).title()
-            return romanised if level == "Province" and suffix == "市" else f"{romanised} {word}"
-    return "".join(lazy_pinyin(name)).title()
+            return f"{pinyin(stem, tones)} {word}"
+    return pinyin(name, tones)
+
+
+def pinyin(text: str, tones: bool = False) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    syllables = lazy_pinyin(text, style=Style.TONE if tones else Style.NORMAL)
+    return "".join(s if i == 0 or s[:1] not in "aoe" else "'" + s for i, s in enumerate(syllables)).capitalize()
 
 
 def coordinates() -> dict[str, tuple[str, str]]:
@@ -134,9 +152,16 @@ def main(src: str) -> None:
         f.write("# code\tname\tlevel\tparent\tshort_names\tlon\tlat\tname_en\n")
         f.write(f"# china-division {meta['version']} ({meta.get('license')}), coordinates from cpca 0.5.5 (MIT),"
                 " English names romanised with pypinyin 0.55.0 (MIT); made by scripts/make_gazetteer.py\n")
+        english = {code: english_name(name, level, ethnic) for code, name, level, parent, _ in rows}
+        names: dict[tuple, set[str]] = {}
+        for code, name, level, parent, _ in rows:
+            names.setdefault((level, parent, english[code]), set()).add(name)
+        for code, name, level, parent, _ in rows:
+            if len(names[(level, parent, english[code])]) > 1:  # homophones under one parent
+                english[code] = english_name(name, level, ethnic, tones=True)
         for code, name, level, parent, shorts in rows:
             lon, lat = coords.get(code[:6], ("", "")) if level != "Town" else ("", "")
-            en = english_name(name, level, ethnic)
+            en = english[code]
             f.write("\t".join([code, name, level, parent, "|".join(shorts), lon, lat, en]) + "\n")
     towns = {r[0] for r in rows if r[2] == "Town"}
     with gzip.GzipFile(DATA / "villages.tsv.gz", "wb", mtime=0) as raw, io.TextIOWrapper(raw, encoding="utf-8") as f:

@@ -188,3 +188,22 @@ def test_a_reader_that_stops_early_ends_kg_query_quietly(kg, tmp_path):
         assert proc.stdout.readline()
         proc.stdout.close()
         assert proc.wait(timeout=120) == 141 and proc.stderr.read() == b"", form
+
+
+def test_bare_kg_prints_help_and_version_and_every_argument_says_what_it_does(kg):
+    from graph import __version__
+    from graph.cli import make_parser
+
+    bare = run(kg)
+    assert bare.returncode == 0 and bare.stdout.startswith("usage: kg") and "build" in bare.stdout
+    assert run(kg, "--version").stdout == f"kg {__version__}\n"
+    commands = next(a for a in make_parser()._actions if a.dest == "command").choices
+    silent = [f"kg {name} {action.dest}" for name, sub in commands.items() for action in sub._actions
+              if not action.help]
+    assert silent == []
+
+
+def test_a_misspelt_bundled_query_is_named_with_the_nearest(kg, built_corpus):
+    wrong = run(kg, "query", "pairing", "--out", str(built_corpus))
+    assert (wrong.returncode, wrong.stderr) == (2, "kg: no bundled query named 'pairing'; did you mean 'pairings'?\n")
+    assert run(kg, "query", "nothing.rq", "--out", str(built_corpus)).stderr == "kg: nothing.rq: no such query file\n"

@@ -95,3 +95,20 @@ def test_the_hand_list_of_former_names_adds_what_the_data_lacks(monkeypatch):
     gaz = module.Gazetteer()
     assert gaz.aliases["旧富平县"].codes == ("610528",) and gaz.aliases["旧富平县"].full
     assert gaz.aliases["金坛市"].codes == ("320413",)  # the data and the hand list agree: one code
+
+
+def test_english_names_are_official_for_provinces_and_tell_divisions_apart():
+    gaz = gazetteer()
+    en = {d.name: d.name_en for d in gaz.divisions.values() if d.level == "Province"}
+    assert en["陕西省"] == "Shaanxi Province" and en["山西省"] == "Shanxi Province"
+    assert en["内蒙古自治区"] == "Inner Mongolia Autonomous Region" and en["西藏自治区"] == "Tibet Autonomous Region"
+    assert en["广西壮族自治区"] == "Guangxi Zhuang Autonomous Region" and en["新疆维吾尔自治区"] == "Xinjiang Uygur Autonomous Region"
+    assert gaz.divisions["610600"].name_en == "Yan'an City"  # an apostrophe where a syllable opens with a, o or e
+    seen: dict[tuple, str] = {}
+    clashes = []
+    for d in gaz.divisions.values():
+        if d.until is None:  # divisions of today (an abolished one never stood beside its namesake)
+            other = seen.setdefault((d.level, d.parent, d.name_en), d.name)
+            if other != d.name:
+                clashes.append((d.name, other, d.name_en))
+    assert clashes == []  # homophones under one parent carry tone marks: 清河镇 Qīnghé Town, 庆和镇 Qìnghé Town
