@@ -35,6 +35,7 @@ READS = {
     "province": ("SELECT DISTINCT ?x ?v WHERE { ?x ewc:partOf ?v . ?v a ewc:Province }",
                  "SELECT DISTINCT ?x ?v WHERE { {values} LATERAL { ?x ewc:partOf ?v . ?v a ewc:Province } }"),
     "documents": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:mentionedIn ?d } GROUP BY ?x",
+    "mentions": "SELECT DISTINCT ?x ?doc WHERE { {values} ?x ewc:mentionedIn ?doc }",
     "evidence": ("""SELECT ?x ?sentence ?doc WHERE {
                     { SELECT ?x WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?x a ?class } }
                     { SELECT ?x ?ev WHERE { ?x ewc:evidence ?ev } } { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
@@ -44,7 +45,7 @@ READS = {
                     ?x ewc:evidence ?ev . ?ev ewc:inDocument ?doc ; ewc:sentence ?sentence } }"""),
     "sources": ("""SELECT ?doc ?title ?date ?url WHERE { ?doc a ewc:Document
                    OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url } }""",
-                """SELECT DISTINCT ?doc ?title ?date ?url WHERE { {values} LATERAL { ?x ewc:statedIn ?doc
+                """SELECT DISTINCT ?doc ?title ?date ?url WHERE { {values} LATERAL { ?x ewc:statedIn|ewc:mentionedIn ?doc
                    OPTIONAL { ?doc dcterms:title ?title } OPTIONAL { ?doc dcterms:date ?date } OPTIONAL { ?doc schema:url ?url } } }"""),
     "pairings": ("SELECT ?x ?p ?level WHERE { { SELECT ?x ?level WHERE { ?x ewc:pairingLevel ?level } } "
                  "{ SELECT ?x ?p WHERE { ?x ewc:partner ?p } } }",
@@ -71,7 +72,8 @@ NODE_ATTRIBUTES = ("label_en", "code", "lat", "lon", "parent", "province", "docu
 def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, relations=DEFAULT_RELATIONS):
     """The graph as a networkx MultiDiGraph: a node per entity (by IRI), an edge per direct relation.
 
-    Node attributes: label (Chinese), label_en, type, code, parent and province (IRIs), lon, lat, documents.
+    Node attributes: label (Chinese), label_en, short_names (the gazetteer's: 富平 for 富平县), type, code, parent
+    and province (IRIs), lon, lat, documents (how many mention it), and titles and urls of those documents.
     Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind
     (funds); plus evidence (number of evidence sentences), sentences, titles (of the documents, by date) and
     urls (their addresses, one for each title, "" where unknown).
@@ -159,6 +161,13 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
             d["province"] = e
         d["documents"] = d["documents"] or 0
     documents = {r["doc"]: (str(r["date"] or ""), r["title"] or "", r["url"] or "") for r in rows("sources")}
+    mentions: dict[str, list[tuple]] = {}
+    for x, doc in rows("mentions", raw=True):
+        mentions.setdefault(x.value, []).append(documents.get(doc.value, ("", "", "")))
+    shorts = _short_names({d["code"] for d in nodes.values() if d.get("code")})
+    for e, d in nodes.items():
+        d["short_names"] = shorts.get(d.get("code"), [])
+        d["titles"], d["urls"] = _titled(sorted(mentions.get(e, [])))
     evidence: dict[str, list[tuple]] = {}
     for fact, sentence, doc in rows("evidence", raw=True):  # terms, not dicts: a large corpus has a row per sentence
         date, title, url = documents.get(doc.value, ("", "", ""))
@@ -168,12 +177,9 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
     def add(u, v, fact, key=None, **attrs):
         ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
         sentences = list(dict.fromkeys(e[2] for e in ev))
-        urls: dict[str, str] = {}  # "title date" -> its address, the first one known
-        for date, title, _, url in ev:
-            name = f"{title} {date[:10]}".strip()
-            urls[name] = urls.get(name) or url
+        titles, urls = _titled([(date, title, url) for date, title, _, url in ev])
         edges.append((u, v, key or fact, dict(fact=fact, evidence=len(sentences), sentences=sentences,
-                                              titles=list(urls), urls=list(urls.values()), **attrs)))
+                                              titles=titles, urls=urls, **attrs)))
 
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}
@@ -197,6 +203,31 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
         for r in rows("part of"):
             edges.append((r["x"], r["b"], f"{r['x']}>{r['b']}", {"relation": "partOf"}))
     return nodes, edges
+
+
+def _titled(documents: list[tuple]) -> tuple[list[str], list[str]]:
+    """(date, title, url) of documents, in order → their names ("title date") and the address of each ("" where
+    unknown; the first one known of documents of one name)."""
+    urls: dict[str, str] = {}
+    for date, title, url in documents:
+        name = f"{title} {date[:10]}".strip()
+        urls[name] = urls.get(name) or url
+    return list(urls), list(urls.values())
+
+
+def _short_names(codes: set[str]) -> dict[str, list[str]]:
+    """Division code → the gazetteer's short names of it, longest first (富平 for 富平县; 红河州 and 红河 for
+    红河哈尼族彝族自治州)."""
+    if not codes:
+        return {}
+    from ..gazetteer import gazetteer
+
+    found: dict[str, list[str]] = {}
+    for text, alias in gazetteer().aliases.items():
+        if not alias.full:
+            for code in codes.intersection(alias.codes):
+                found.setdefault(code, []).append(text)
+    return {code: sorted(names, key=lambda t: (-len(t), t)) for code, names in found.items()}
 
 
 EXPORT_FORMATS = ("graphml", "gexf", "json", "jsonld")

@@ -173,7 +173,9 @@ def test_in_browser_offline_counts_tooltip_filter(browser, built_corpus, tmp_pat
     assert page.evaluate(f"kgNetwork.body.data.nodes.get('{FUPING}').hidden") is True
     assert page.evaluate("kgVisible.nodes") == G.number_of_nodes() - sum(1 for _, d in G.nodes(data=True) if d["type"] == "County")
     page.select_option("#province", "https://w3id.org/ewc/id/division/320000")
-    assert page.evaluate("kgNetwork.body.data.nodes.get('https://w3id.org/ewc/id/division/610000').hidden") is True
+    # 江苏's partner in another province is shown (issue 19); 陕西's counties stay hidden, their type unticked
+    assert page.evaluate("kgNetwork.body.data.nodes.get('https://w3id.org/ewc/id/division/610000').hidden") is False
+    assert page.evaluate(f"kgNetwork.body.data.nodes.get('{FUPING}').hidden") is True
     page.fill("#search", "南通")
     page.press("#search", "Enter")
     assert page.locator("#found").inner_text() == "找到 1 个"
@@ -223,3 +225,217 @@ def test_in_browser_a_click_on_a_relation_lists_its_documents_and_links_them(bro
     page.mouse.click(5 + page.evaluate("document.getElementById('network').getBoundingClientRect().left"), 5)
     assert page.locator("#details li").count() == 0  # a click elsewhere clears the list
     assert requests == [] and problems == []
+
+
+# Issue 19: the page at 1,000+ articles. A small graph with everything the page shows, written out exactly.
+D = "https://w3id.org/ewc/id/division/"
+JIANGSU, NANJING, SHAANXI, SHANGLUO, FUPING_, HONGHE, YUNNAN, BAISE, GUANGXI = (
+    D + c for c in ("320000", "320100", "610000", "611000", "610528", "532500", "530000", "451000", "450000"))
+PARK = "https://w3id.org/ewc/id/park/su-shaan"
+
+
+def place(G, iri, label, label_en, kind, parent, province, lon, lat, short=(), titles=(), urls=()):
+    G.add_node(iri, label=label, label_en=label_en, type=kind, code=iri.rsplit("/", 1)[1] if "division" in iri else None,
+               parent=parent, province=province, lon=lon, lat=lat, documents=len(titles), short_names=list(short),
+               titles=list(titles), urls=list(urls))
+
+
+def fact(G, u, v, relation, **attrs):
+    base = {"relation": relation, "evidence": 1, "sentences": ["一句。"], "titles": ["报道 2020-01-01"], "urls": [""]}
+    G.add_edge(u, v, **{**base, **attrs})
+
+
+def issue19_graph():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    place(G, JIANGSU, "江苏省", "Jiangsu Province", "Province", None, JIANGSU, 118.762765, 32.060875, ["江苏"])
+    place(G, NANJING, "南京市", "Nanjing City", "City", JIANGSU, JIANGSU, 118.796682, 32.05957, ["南京"])
+    place(G, SHAANXI, "陕西省", "Shaanxi Province", "Province", None, SHAANXI, 108.954347, 34.265502, ["陕西"],
+          titles=["苏陕协作<img src=x onerror=\"window.__pwned=1\"> 2019-06-12", "无址 2019-07-01", "脚本 2019-08-01"],
+          urls=["https://example.org/a/1", "", "javascript:window.__pwned=2"])
+    place(G, SHANGLUO, "商洛市", "Shangluo City", "City", SHAANXI, SHAANXI, 109.94, 33.87, ["商洛"])
+    place(G, FUPING_, "富平县", "Fuping County", "County", None, SHAANXI, 109.18, 34.75, ["富平"])
+    place(G, YUNNAN, "云南省", "Yunnan Province", "Province", None, YUNNAN, 102.71, 25.04, ["云南"])
+    place(G, HONGHE, "红河哈尼族彝族自治州", "Honghe Autonomous Prefecture", "City", YUNNAN, YUNNAN, 103.37, 23.36, ["红河州", "红河"])
+    place(G, GUANGXI, "广西壮族自治区", "Guangxi Zhuang Autonomous Region", "Province", None, GUANGXI, 108.33, 22.82, ["广西"])
+    place(G, BAISE, "百色市", "Baise City", "City", GUANGXI, GUANGXI, 106.62, 23.90, ["百色"])
+    place(G, PARK, "苏陕产业园", None, "Park", None, None, None, None)
+    fact(G, JIANGSU, SHAANXI, "pairedWith", symmetric=True, level="Province", years=[2017])
+    fact(G, JIANGSU, SHAANXI, "funds", amount=450000000, currency="CNY", year=2017, kind="FiscalAid")
+    fact(G, NANJING, SHANGLUO, "pairedWith", symmetric=True, level="City", years=[])
+    fact(G, NANJING, SHANGLUO, "funds", amount=20000000, currency="CNY", year=2020, kind="FiscalAid")
+    fact(G, NANJING, PARK, "coBuilds")
+    fact(G, BAISE, HONGHE, "pairedWith", symmetric=True, level="City", years=[2021])
+    return G
+
+
+@pytest.fixture(scope="module")
+def issue19_page(tmp_path_factory):
+    path = tmp_path_factory.mktemp("issue19") / "graph.html"
+    html.write(issue19_graph(), path)
+    return path
+
+
+def hidden(page, iri):
+    return page.evaluate("id => kgNetwork.body.data.nodes.get(id).hidden", iri)
+
+
+def inside_view(page, iri):
+    """Whether the node is drawn within the network's canvas."""
+    return page.evaluate("""id => { const p = kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id]);
+        const box = document.getElementById('network').getBoundingClientRect();
+        return p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height; }""", iri)
+
+
+def click_node(page, iri):
+    point = page.evaluate("""id => { const p = kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id]);
+        const box = document.getElementById('network').getBoundingClientRect();
+        return {x: p.x + box.left, y: p.y + box.top}; }""", iri)
+    page.mouse.click(point["x"], point["y"])
+
+
+def click_background(page):
+    box = page.evaluate("(b => ({x: b.left, y: b.top}))(document.getElementById('network').getBoundingClientRect())")
+    page.mouse.click(box["x"] + 3, box["y"] + 3)
+
+
+def test_in_browser_a_province_shows_its_places_all_their_relations_and_their_partners(browser, issue19_page):
+    # 陕西省 showed its 53 places and none of its 1,200 relations: every partner was in another province
+    page, requests, problems = open_page(browser, issue19_page)
+    page.select_option("#province", SHAANXI)
+    assert page.evaluate("kgVisible") == {"nodes": 5, "edges": 4}  # its three places, 江苏省 and 南京市; 2 pairings, 2 fundings
+    assert [hidden(page, n) for n in (SHAANXI, SHANGLUO, FUPING_, JIANGSU, NANJING)] == [False] * 5
+    assert hidden(page, PARK) and hidden(page, HONGHE) and hidden(page, BAISE)  # the park is 南京's, not 陕西's
+    assert all(inside_view(page, n) for n in (SHAANXI, FUPING_, JIANGSU, NANJING))  # fitted to them
+    page.select_option("#province", YUNNAN)
+    assert page.evaluate("kgVisible") == {"nodes": 3, "edges": 1} and not hidden(page, BAISE)
+    assert requests == [] and problems == []
+
+
+def test_in_browser_a_click_on_a_place_selects_it_and_a_click_on_the_background_clears_it(browser, issue19_page):
+    page, requests, problems = open_page(browser, issue19_page)
+    click_node(page, SHAANXI)
+    details = page.locator("#details")
+    text = details.inner_text()
+    assert text.startswith("陕西省\nShaanxi Province\n简称 陕西\n级别 省级 Province\n代码 610000")
+    assert page.locator("#details ul[data-relation=pairedWith] li").all_inner_texts() == ["江苏省 · Province · 2017"]
+    assert page.locator("#details ul[data-relation=funds] li").all_inner_texts() == ["江苏省 → 陕西省 · 4.5亿元 · 2017 · FiscalAid"]
+    items = page.locator("#details ol li")
+    assert items.all_inner_texts() == ["苏陕协作<img src=x onerror=\"window.__pwned=1\"> 2019-06-12", "无址 2019-07-01", "脚本 2019-08-01"]
+    link = items.nth(0).locator("a")
+    assert link.get_attribute("href") == "https://example.org/a/1" and link.get_attribute("target") == "_blank"
+    assert link.get_attribute("rel") == "noopener noreferrer"
+    assert items.nth(1).locator("a").count() == 0 and items.nth(2).locator("a").count() == 0  # no address, javascript:
+    assert page.locator("img").count() == 0 and page.evaluate("typeof window.__pwned") == "undefined"
+    opacity = "id => kgNetwork.body.data.nodes.get(id).opacity ?? 1"
+    assert page.evaluate("kgSelected") == {"id": SHAANXI, "neighbours": 1}
+    assert page.evaluate(opacity, JIANGSU) == 1 and page.evaluate(opacity, HONGHE) < 0.5 and page.evaluate(opacity, NANJING) < 0.5
+    click_node(page, NANJING)
+    assert page.locator("#details ul[data-relation=coBuilds] li").all_inner_texts() == ["苏陕产业园"]
+    assert "上级 江苏省" in details.inner_text() and page.evaluate(opacity, JIANGSU) < 0.5
+    click_background(page)
+    assert details.inner_text() == "" and page.evaluate("kgSelected") is None
+    assert page.evaluate(opacity, HONGHE) == 1 and page.evaluate(opacity, JIANGSU) == 1
+    assert requests == [] and problems == []
+
+
+def test_in_browser_the_year_range_hides_facts_of_other_years(browser, issue19_page):
+    page, requests, problems = open_page(browser, issue19_page)
+    assert page.evaluate("[document.getElementById('year-from').value, document.getElementById('year-to').value]") == ["2017", "2021"]
+    fund = "(year => kgNetwork.body.data.edges.get().find(e => e.relation === 'funds' && e.years[0] === year).hidden)"
+    undated = "kgNetwork.body.data.edges.get().find(e => e.relation === 'pairedWith' && !e.years.length).hidden"
+    assert page.evaluate(fund, 2020) is False and page.evaluate(fund, 2017) is False
+    page.fill("#year-to", "2019")
+    page.dispatch_event("#year-to", "change")
+    assert page.evaluate(fund, 2020) is True and page.evaluate(fund, 2017) is False and page.evaluate(undated) is False
+    page.locator("#undated").uncheck()
+    assert page.evaluate(undated) is True and page.evaluate("kgVisible.edges") == 2  # 2017's pairing and fund
+    click_node(page, NANJING)
+    assert "商洛市 · City · 年份不详" in page.locator("#details").inner_text()  # the panel still lists every fact, with its years
+    assert requests == [] and problems == []
+
+
+@pytest.mark.parametrize("query, found", [("富平", FUPING_), ("红河州", HONGHE), ("Baise", BAISE), ("shaanxi", SHAANXI),
+                                          ("陕西省", SHAANXI)])
+def test_in_browser_search_finds_short_and_english_names_and_focuses_the_match(browser, issue19_page, query, found):
+    page, requests, problems = open_page(browser, issue19_page)
+    page.fill("#search", query)
+    page.press("#search", "Enter")
+    assert page.evaluate("kgSelected.id") == found
+    centre = page.evaluate("""id => { const v = kgNetwork.getViewPosition(), p = kgNetwork.getPositions([id])[id];
+        return Math.hypot(v.x - p.x, v.y - p.y); }""", found)
+    assert centre < 1 and page.evaluate("kgNetwork.getScale()") >= 1.2
+    assert requests == [] and problems == []
+
+
+def test_in_browser_the_legend_lists_only_the_types_and_relations_present(browser, tmp_path):
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    place(G, JIANGSU, "江苏省", "Jiangsu Province", "Province", None, JIANGSU, 118.76, 32.06)
+    place(G, FUPING_, "富平县", "Fuping County", "County", None, SHAANXI, 109.18, 34.75)
+    fact(G, JIANGSU, FUPING_, "pairedWith", symmetric=True, level="County", years=[2017])
+    html.write(G, tmp_path / "graph.html")
+    page, requests, problems = open_page(browser, tmp_path / "graph.html")
+    assert page.eval_on_selector_all("#types input", "xs => xs.map(x => x.dataset.type)") == ["Province", "County"]
+    assert page.eval_on_selector_all("#relations input", "xs => xs.map(x => x.dataset.relation)") == ["pairedWith"]
+    assert requests == [] and problems == []
+
+
+def many_places(n: int = 600):
+    """issue19_graph with n counties more, spread over its four provinces."""
+    G = issue19_graph()
+    provinces = [(JIANGSU, 118.7, 32), (SHAANXI, 108.9, 34.2), (YUNNAN, 102.7, 25), (GUANGXI, 108.3, 22.8)]
+    for i in range(n):
+        p, lon, lat = provinces[i % 4]
+        iri = f"{D}9{i:05d}"
+        place(G, iri, f"县{i}", f"County {i}", "County", p, p, lon + (i // 4 % 20) * 0.1 - 1, lat + (i // 80) * 0.1 - 0.4)
+        fact(G, iri, provinces[(i + 1) % 4][0], "pairedWith", symmetric=True, level="County", years=[2018])
+    return G
+
+
+def test_in_browser_a_large_graph_opens_on_provinces_and_a_click_expands_one(browser, tmp_path):
+    html.write(many_places(), tmp_path / "graph.html")
+    page, requests, problems = open_page(browser, tmp_path / "graph.html")
+    assert page.evaluate("kgVisible") == {"nodes": 0, "edges": 0}
+    groups = page.evaluate("kgNetwork.body.data.nodes.get().filter(n => !n.hidden).map(n => n.label).sort()")
+    assert groups == sorted(["江苏省", "陕西省", "云南省", "广西壮族自治区", "其他 other"])  # the park is of no province
+    links = page.evaluate("kgNetwork.body.data.edges.get().filter(e => e.link)")
+    [js_sx] = [e for e in links if {e["from"], e["to"]} == {"group:" + JIANGSU, "group:" + SHAANXI}]
+    assert js_sx["pairings"] == 152 and js_sx["amount"] == 470000000  # 150 counties' pairings and the two provinces', 南京-商洛
+    assert js_sx["width"] > max(e["width"] for e in links if e is not js_sx and not e["amount"])  # money makes it wider
+    assert "结对 152 项 · 资助 2 笔 4.7亿元" in js_sx["title"]
+    click_node(page, "group:" + SHAANXI)
+    assert not hidden(page, FUPING_) and not hidden(page, SHAANXI) and page.evaluate("kgOverview.groups") == 4
+    assert page.evaluate("id => kgNetwork.body.data.nodes.get('group:' + id)", SHAANXI) is None
+    assert page.evaluate("kgVisible.nodes") == 3 + 150  # 陕西's own three places and its 150 counties
+    page.fill("#search", "Baise")  # a search opens the province of its match
+    page.press("#search", "Enter")
+    assert not hidden(page, BAISE) and page.evaluate("kgSelected.id") == BAISE
+    assert requests == [] and problems == []
+
+
+def test_places_that_share_coordinates_are_spread_so_none_hides_another():
+    import networkx as nx
+
+    G = nx.MultiDiGraph()
+    place(G, "sh", "上海市", "Shanghai", "Province", None, "sh", 121.473662, 31.230372)
+    for i, (lon, lat) in enumerate([(121.484428, 31.231739), (121.473662, 31.230372), (121.447453, 31.227906)]):
+        place(G, f"d{i}", f"区{i}", None, "County", "sh", "sh", lon, lat)
+        fact(G, "sh", f"d{i}", "pairedWith", symmetric=True, level="County", years=[])
+    pos = html.geo_layout(G)
+    for a in G:
+        for b in G:
+            if a < b:
+                need = 0.75 * (html.size(G.degree(a)) + html.size(G.degree(b)))
+                assert ((pos[a][0] - pos[b][0]) ** 2 + (pos[a][1] - pos[b][1]) ** 2) ** 0.5 >= need - 0.2, (a, b)
+    assert abs(pos["sh"][0] - 121.47 * html.PIXELS_PER_DEGREE) < 30  # still where it is on the map
+
+
+def test_the_force_layout_needs_no_scipy_at_a_thousand_nodes():
+    G = many_places(1000)
+    pos = html.force_layout(G)
+    assert set(pos) == set(G) and len(set(pos.values())) == len(G)
+    page = html.render(G, layout="force")
+    assert '"x": %s' % pos[FUPING_][0] in page

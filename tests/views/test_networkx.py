@@ -70,3 +70,10 @@ def test_exports_of_a_document_with_control_characters_are_well_formed_xml(tmp_p
     [edge] = [d for *_, d in H.edges(data=True) if d["relation"] == "pairedWith"]
     assert edge["titles"] == "苏陕\\x1b[2K协作\\x00新闻\\ufffe 2020-01-02"
     assert edge["sentences"] == "\\x1b[2K\\x00江苏省南京市与陕西省商洛市结对帮扶。"
+
+
+def test_nodes_carry_the_gazetteers_short_names_and_the_documents_that_mention_them(G):
+    d = G.nodes[FUPING]
+    assert d["short_names"] == ["富平"]  # the page's search finds 富平县 by it (issue 19)
+    assert (d["titles"], d["urls"], d["documents"]) == (["苏陕扶贫协作助推陕西脱贫攻坚 2018-01-08"], [""], 1)
+    assert G.nodes[SHAANXI]["short_names"] == ["陕西"] and all("short_names" in d for _, d in G.nodes(data=True))
