@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parent
 @pytest.fixture(scope="session")
 def built_corpus(tmp_path_factory):
     """The bundled corpus built once into a temporary folder (what `kg build` writes to out/)."""
-    from graph.build import build
+    from graph.builder import build
 
     out = tmp_path_factory.mktemp("built")
     build([ROOT / "corpus"], out)

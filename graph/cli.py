@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing more to flush at exit
         return 141
     except OSError as exc:  # a page or an export to be written where it cannot go, a full disk
-        from .build import os_reason
+        from .builder import os_reason
 
         print(f"kg: {os_reason(exc)}", file=sys.stderr)
         return 2
@@ -97,7 +97,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def _build(args) -> int:
-    from .build import BuildError, build
+    from .builder import BuildError, build
     from .query import shown  # names and messages from documents, printed with their control characters escaped
 
     paths = args.paths or [BUNDLED_CORPUS]
@@ -150,9 +150,9 @@ def _progress(done: int, total: int | None, path) -> None:
 
 
 def _extract(args) -> int:
-    from .build import fault
+    from .builder import fault
     from .documents import DocumentError
-    from .extract import extract
+    from .extraction import extract
     import pyoxigraph as ox
 
     from .rdf import PREFIXES, facts_json, quads

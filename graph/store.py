@@ -111,6 +111,25 @@ class Loader:
 _GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
 
 
+def counts(path: Path) -> tuple[dict[str, int], dict[str, int]]:
+    """Distinct entities per type and facts per kind in the store's merge: a place or a pairing that a thousand
+    documents state counts once."""
+    import pyoxigraph as ox
+
+    from .rdf import ENTITY_CLASSES
+
+    store = ox.Store.read_only(str(path))
+    prefix = "PREFIX ewc: <https://w3id.org/ewc/ontology#>\n"
+    entities = {r["type"].value: int(r["n"].value) for r in store.query(prefix + """
+        SELECT ?type (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e ewc:mentionedIn ?doc ; a ?class . %s } GROUP BY ?type"""
+        % ENTITY_CLASSES)}
+    facts = {r["kind"].value: int(r["n"].value) for r in store.query(prefix + """
+        SELECT ?kind (COUNT(?x) AS ?n) WHERE {
+          VALUES (?class ?kind) { (ewc:Pairing "pairedWith") (ewc:Funding "funds") (ewc:CoBuilding "coBuilds") }
+          ?x a ?class } GROUP BY ?kind""")}
+    return dict(sorted(entities.items())), dict(sorted(facts.items()))
+
+
 def update(old: Path, path: Path, spool: Path, *, triples: int, changed: set[str], gone: set[str], compact: bool) -> int:
     """The last build's store ``old`` (of ``triples`` triples), copied to ``path`` (hard links: instant) and changed
     in place: the graphs of the ``gone`` documents dropped, those of the ``changed`` ones brought to their new

@@ -6,7 +6,7 @@ import shutil
 import pyoxigraph as ox
 import pytest
 
-from graph.build import BuildError, build
+from graph.builder import BuildError, build
 from tests.conftest import ROOT
 
 PREFIX = "PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "
@@ -138,3 +138,14 @@ def test_json_lines_records_each_a_document_or_a_line_that_says_why_not(tmp_path
     places = {f["id"]: {e["name"] for e in f["entities"]} for f in facts}
     assert places["feed.jsonl#javascript:void(0)#2"] >= {"苏州市", "铜仁市"}
     assert places["feed.jsonl#https://example.org/\ufffd"] >= {"南京市", "商洛市"}
+
+
+def test_the_summary_counts_distinct_entities_and_facts_not_their_mentions_per_document(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "标题\n\n2019-06-12|来源:宁夏日报\n\n  2019年,福建省向宁夏回族自治区援助资金3亿元。福州市与固原市结对帮扶。\n"
+    for n in range(3):  # three documents that say the same
+        (corpus / f"doc{n}.txt").write_text(text, encoding="utf-8")
+    report = build([corpus], tmp_path / "out", view=False, files=False)
+    assert report.documents == 3
+    assert report.entities == {"City": 2, "Province": 2} and report.relations == {"funds": 1, "pairedWith": 1}

@@ -15,7 +15,7 @@ import pytest
 
 import graph
 from graph import documents
-from graph.build import build
+from graph.builder import build
 from graph.views import networkx
 from tests.conftest import ROOT
 
@@ -320,7 +320,7 @@ STEPS = ("rename", "replace", "symlink", "unlink", "rmtree")
 def _publish_killed_at(step, src, out, counted):
     """Build ``src`` into ``out`` in this (forked) process, dying as kill -9 does before the ``step``-th file
     operation of publishing; ``counted`` receives the number of operations when none was the ``step``-th."""
-    import graph.build as b
+    import graph.builder as b
 
     publishing, calls = [], []
 

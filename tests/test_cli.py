@@ -79,12 +79,12 @@ def test_a_second_build_into_the_same_folder_is_refused_while_one_runs(kg, tmp_p
 
 
 def test_a_fault_of_ours_on_one_document_is_one_line_not_a_traceback(monkeypatch, tmp_path, capsys):
-    from graph import cli, extract
+    from graph import cli, extraction
 
     def fail(doc, found):
         raise KeyError("宁夏回族自治区")
 
-    monkeypatch.setattr(extract, "relate", fail)  # as the park-name bug of 2026-11-29 did
+    monkeypatch.setattr(extraction, "relate", fail)  # as the park-name bug of 2026-11-29 did
     article = ROOT / "corpus" / "sushaan-2018-01-08.txt"
     assert cli.main(["extract", str(article)]) == 3
     err = capsys.readouterr().err

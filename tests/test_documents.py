@@ -224,7 +224,7 @@ def test_an_undated_text_speaks_from_the_year_it_names():
 
 def test_big5_plain_text_is_read_as_big5_and_its_places_found():
     from graph.documents import from_bytes
-    from graph.extract import extract
+    from graph.extraction import extract
 
     text = "蘇陝協作\n\n江蘇省南京市與陝西省商洛市結對幫扶。2018年,南京市援助商洛市資金3億元。\n"
     data = text.encode("big5")

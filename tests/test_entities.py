@@ -125,7 +125,7 @@ def test_a_village_name_two_towns_share_is_linked_only_when_its_town_is_named():
 def test_a_document_that_places_something_under_a_division_states_the_chain_up_to_its_province():
     # The page's rebuild relies on it: a place's province never comes through another document's graph.
     from graph.documents import read
-    from graph.extract import extract
+    from graph.extraction import extract
     from graph.rdf import EWC, RDF, quads
     from tests.conftest import ROOT
 

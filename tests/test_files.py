@@ -3,7 +3,7 @@ import json
 
 import pyoxigraph as ox
 
-from graph.extract import extract_text
+from graph.extraction import extract_text
 from graph.files import FACTS, FILES, Writer
 from graph.rdf import ontology_quads, quads
 

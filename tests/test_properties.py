@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from graph.documents import DocumentError, decode, from_bytes, normalise, parse
-from graph.extract import extract
+from graph.extraction import extract
 from graph.facts import ENTITY_TYPES
 from graph.gazetteer import gazetteer
 from graph.lexicon import lexicon

@@ -80,7 +80,7 @@ def fixtures_built(tmp_path_factory):
     (its IRI sorts after the divisions') and a funding with no year."""
     import pyoxigraph as ox
 
-    from graph.build import build
+    from graph.builder import build
 
     out = tmp_path_factory.mktemp("fixtures-built")
     build([FIXTURES / "articles"], out, files=False, view=False)
@@ -227,7 +227,7 @@ def test_kg_query_command(built_corpus, kg):
 
 
 def test_disagreeing_amounts_are_both_kept_and_listed(tmp_path):
-    from graph.build import build
+    from graph.builder import build
 
     (tmp_path / "in").mkdir()
     for key, amount in (("a", "3.5亿元"), ("b", "3亿元"), ("c", "3亿元"), ("d", "3亿元")):
@@ -247,7 +247,7 @@ CONTROL_TITLE = "苏陕\x1b[2K协作\r新闻\x00\x9b\t标题"
 @pytest.fixture(scope="module")
 def control_built(tmp_path_factory):
     """A corpus of one record whose title holds control characters, built."""
-    from graph.build import build
+    from graph.builder import build
 
     corpus = tmp_path_factory.mktemp("control")
     record = {"text": "江苏省南京市与陕西省商洛市结对帮扶。", "title": CONTROL_TITLE, "date": "2020-01-02"}

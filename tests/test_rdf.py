@@ -1,7 +1,7 @@
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from graph.extract import extract_text
+from graph.extraction import extract_text
 from graph.rdf import EWC, MAX_EVIDENCE, RDFS, facts_json, graph_iri, quads, to_rdf
 
 TEXT = ("苏陕协作\n\n2018-01-08 08:44:38|来源:陕西日报|编辑:王菲\n\n"

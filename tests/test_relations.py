@@ -140,7 +140,7 @@ def test_respective_fundings_from_a_list_to_a_list():
 
 
 def test_a_long_report_states_what_its_parts_state():
-    from graph.extract import extract_text
+    from graph.extraction import extract_text
     from graph.rdf import facts_json, quads
 
     article = (ROOT / "corpus" / "sushaan-2018-01-08.txt").read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from graph.build import build
+from graph.builder import build
 from tests.conftest import ROOT
 from tests.test_store import free_port, wait_until_up
 

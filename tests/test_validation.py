@@ -1,6 +1,6 @@
 import pyoxigraph as ox
 
-from graph.extract import extract_text
+from graph.extraction import extract_text
 from graph.rdf import EWC, RDF, graph_iri, quads
 from graph.validation import validate
 
@@ -16,7 +16,7 @@ def test_built_graph_conforms_and_a_broken_fact_does_not():
 
 def test_an_articles_address_is_an_iri():
     from graph.documents import from_record
-    from graph.extract import extract
+    from graph.extraction import extract
 
     graph = quads(extract(from_record({"text": "福州市与固原市结对帮扶。", "url": "http://www.nxnews.net/1.html"}, "r")))
     assert validate(graph) == []

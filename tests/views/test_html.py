@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 import pytest
 
 import graph
-from graph.build import build
+from graph.builder import build
 from graph.views import html
 
 FUPING = "https://w3id.org/ewc/id/division/610528"

@@ -58,7 +58,7 @@ def test_exports_of_a_document_with_control_characters_are_well_formed_xml(tmp_p
     import json
     import xml.etree.ElementTree as ET
 
-    from graph.build import build
+    from graph.builder import build
 
     (tmp_path / "corpus").mkdir()
     record = {"text": "\x1b[2K\x00江苏省南京市与陕西省商洛市结对帮扶。", "title": "苏陕\x1b[2K协作\x00新闻\ufffe", "date": "2020-01-02"}

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from . import store
 from .documents import DocumentError
-from .extract import extract
+from .extraction import extract
 from .files import FACTS, FILES, Writer
 from .rdf import ONTOLOGY, facts_json, graph_iri, quads
 
@@ -596,6 +596,7 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
         else:
             report.triples, report.store, report.compacted = loader.finish(), "rebuilt", True
         manifest.triples = report.triples
+        report.entities, report.relations = store.counts(tmp / "store")
         if view:
             if last_view is not None:
                 touched |= _touched(tmp, new)
@@ -606,17 +607,13 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
 
 
 def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
-    entities, relations, fundings = {}, {}, {}
+    fundings = {}
     for doc_id, entry in manifest.docs.items():
         s = entry.summary
-        for total, counts in ((entities, s["entities"]), (relations, s["relations"])):
-            for k, n in counts.items():  # not Counter.update: its checks take longer than the sums
-                total[k] = total.get(k, 0) + n
         report.observations += s["observations"]
         report.violations += s["violations"]
         for giver, receiver, year, amount in s["fundings"]:
             fundings.setdefault((giver, receiver, year), set()).add((amount, doc_id))
-    report.entities, report.relations = dict(sorted(entities.items())), dict(sorted(relations.items()))
     report.shacl = ("conforms" if not report.violations else f"{len(report.violations)} violations") if validate else "not run"
     report.disagreements = [f"{g} → {r} {y}: " + "; ".join(f"{a} ({d})" for a, d in sorted(v))
                             for (g, r, y), v in sorted(fundings.items())
