@@ -114,7 +114,11 @@ class KnowledgeGraph:
 
     def raw(self, sparql: str, *, params: dict[str, str] | None = None, allow_service: bool = False):
         """The pyoxigraph result of a query (QuerySolutions, QueryBoolean or QueryTriples)."""
-        sparql = bind(resolve(sparql), params or {})
+        params = dict(params or {})
+        if sparql in bundled_queries():  # their places by any name: 富平, 红河州, Shaanxi, 610528
+            for name in PLACE_PARAMETERS.intersection(params):
+                params[name] = self.place(params[name])
+        sparql = bind(resolve(sparql), params)
         if not allow_service and uses_service(sparql):
             raise QueryError("the query has a SERVICE clause, which would send data to another server; "
                              "pass allow_service=True (kg query --allow-service) to run it")
@@ -122,6 +126,50 @@ class KnowledgeGraph:
             return self._store.query(sparql)
         except SyntaxError as exc:
             raise QueryError(f"bad query: {_syntax(str(exc), sparql)}") from None
+
+    def place(self, name: str) -> str:
+        """The graph's name of a place given by its name, a short, former or English name, or its code (富平 →
+        富平县); QueryError when the graph holds no such place, or several (with their codes)."""
+        name = name.strip()
+        if re.fullmatch(r"https?://\S+", name):
+            return name
+        found = self._labelled([name], by="label")
+        if len(found) == 1:
+            return name
+        if name.isdigit():
+            if self._labelled([name], by="code"):
+                return name
+            raise QueryError(f"no place with the code {name} in this graph")
+        from .gazetteer import gazetteer
+
+        gaz = gazetteer()
+        alias = gaz.aliases.get(name)
+        codes = list(alias.codes) if alias else []
+        if not codes:
+            folded = name.casefold()
+            codes = [d.code for d in gaz.divisions.values() if d.until is None and d.name_en
+                     and folded in (d.name_en.casefold(), d.name_en.rsplit(" ", 1)[0].casefold())]
+        found = found or self._labelled(codes, by="code")
+        if len(found) == 1:
+            return found[0][1]
+        if found:
+            raise QueryError(f"{name!r} names {len(found)} places: "
+                             + ", ".join(f"{label} ({code})" for code, label in found) + "; give one by its code")
+        known = [gaz.divisions[c].name for c in codes if c in gaz.divisions]
+        raise QueryError(f"no place named {name!r} in this graph"
+                         + (f" ({'、'.join(dict.fromkeys(known))}: no document mentions it)" if known else ""))
+
+    def _labelled(self, values: list[str], *, by: str) -> list[tuple[str, str]]:
+        """(code, label) of the places among ``values`` (labels, or division codes) that the graph holds."""
+        if not values:
+            return []
+        prefix = "PREFIX skos: <http://www.w3.org/2004/02/skos/core#> SELECT DISTINCT ?x ?n WHERE { "
+        if by == "label":
+            rows = self._store.query(prefix + f"VALUES ?n {{ {' '.join(_literal(v) + '@zh' for v in values)} }} ?x skos:prefLabel ?n }}")
+        else:
+            iris = " ".join(f"<{_DIVISION}{c}>" for c in values if c.isdigit())
+            rows = self._store.query(prefix + f"VALUES ?x {{ {iris} }} ?x skos:prefLabel ?n }}") if iris else []
+        return sorted((r["x"].value.rsplit("/", 1)[1], r["n"].value) for r in rows)
 
     def query(self, sparql: str, **options) -> list[dict] | bool:
         """Rows of a SELECT as dicts of Python values (str, int, float…); True or False for ASK.
@@ -179,6 +227,10 @@ def bind(sparql: str, params: dict[str, str]) -> str:
         if not found:
             raise QueryError(f"the query has no variable ?{name} for --param {name}=…")
     return sparql
+
+
+PLACE_PARAMETERS = {"place", "a", "b", "province"}  # the bundled queries' parameters that name a place
+_DIVISION = "https://w3id.org/ewc/id/division/"
 
 
 def _literal(value: str) -> str:
