@@ -436,7 +436,7 @@ def long_document_row(corpus: Path, work: Path, max_bytes: int, jobs: int) -> di
         parts.append(part)
         total += len(part.encode("utf-8")) + 2
     text = "\n\n".join(parts)
-    head, body = text.split("\n\n", 2)[:2], text.split("\n\n", 2)[-1]
+    *head, body = text.split("\n\n", 2)
     path = work / "long" / "report.txt"
     path.parent.mkdir()
     path.write_text(text, encoding="utf-8")

@@ -15,7 +15,6 @@ import os
 import shutil
 import tempfile
 import time
-from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -275,9 +274,7 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         from .validation import validate as shacl
 
         violations = [f"{source.doc_id}: {v}" for v in shacl(graph)]
-    result.summary = {"entities": dict(Counter(e["type"] for e in record["entities"])),
-                      "relations": dict(Counter(r["rel"] for r in record["relations"])),
-                      "fundings": [(r["from"], r["to"], r["year"], r["amount_cny"]) for r in record["relations"]
+    result.summary = {"fundings": [(r["from"], r["to"], r["year"], r["amount_cny"]) for r in record["relations"]
                                    if r["rel"] == "funds" and r.get("year")],
                       "observations": len(facts.observations), "violations": violations}
     return result

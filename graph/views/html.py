@@ -259,37 +259,26 @@ def spread(pos: dict, radius: dict, *, passes: int = 12) -> dict:
     """
     at = {n: list(p) for n, p in pos.items()}
     order = sorted(at, key=str)
-    rank = {n: i for i, n in enumerate(order)}
-    cell = 1.5 * max(radius.values(), default=1)
-    active = order  # the nodes to look round: all at first, then those that moved
+    cell = 1.5 * max(radius.values(), default=1)  # no two nodes need to be further apart than this
     for _ in range(passes):
-        cells = {n: (int(at[n][0] // cell), int(at[n][1] // cell)) for n in order}
-        grid: dict[tuple, list] = {}
-        for n in order:
-            grid.setdefault(cells[n], []).append(n)
-        looked, moved = set(active), set()
-        for a in active:
-            cx, cy = cells[a]
-            for b in (b for dx in (-1, 0, 1) for dy in (-1, 0, 1) for b in grid.get((cx + dx, cy + dy), ())):
-                if b == a or (b in looked and rank[b] < rank[a]):  # each pair once
-                    continue
-                need = 0.75 * (radius[a] + radius[b])
-                dx, dy = at[b][0] - at[a][0], at[b][1] - at[a][1]
+        moved = False
+        for a, b in _close_pairs(at, order, cell):
+            need = 0.75 * (radius[a] + radius[b])
+            dx, dy = at[b][0] - at[a][0], at[b][1] - at[a][1]
+            d = math.hypot(dx, dy)
+            if d >= need:
+                continue
+            if d < 1e-6:  # the very same point: apart in a direction of their own
+                dx, dy = _jitter(f"{a}|{b}", 1)
                 d = math.hypot(dx, dy)
-                if d >= need:
-                    continue
-                if d < 1e-6:  # the very same point: apart in a direction of their own
-                    dx, dy = _jitter(f"{a}|{b}", 1)
-                    d = math.hypot(dx, dy)
-                push = (need - d) / 2 / d
-                at[a][0] -= dx * push
-                at[a][1] -= dy * push
-                at[b][0] += dx * push
-                at[b][1] += dy * push
-                moved.update((a, b))
+            push = (need - d) / 2 / d
+            at[a][0] -= dx * push
+            at[a][1] -= dy * push
+            at[b][0] += dx * push
+            at[b][1] += dy * push
+            moved = True
         if not moved:
             break
-        active = sorted(moved, key=rank.get)
     return {n: (round(x, 1) + 0.0, round(y, 1) + 0.0) for n, (x, y) in at.items()}
 
 
