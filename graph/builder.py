@@ -24,7 +24,7 @@ from pathlib import Path
 from . import store
 from .documents import DocumentError
 from .extraction import extract
-from .files import FACTS, FILES, Writer
+from .files import FACTS, FILES, Writer, atomic_write, shared_mode
 from .rdf import ONTOLOGY, facts_json, graph_iri, quads
 
 TEXT_SUFFIXES = (".txt", ".html", ".htm", ".md", ".jsonl")
@@ -649,35 +649,12 @@ def _last_view(out: Path, previous: _Manifest):
         return None
 
 
-def _shared(mode: int) -> int:
-    """The mode a file made by open() would have: ``mode`` less the umask."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return mode & ~umask
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write a file through a temporary sibling and a rename, so readers never see it half written."""
-    if path.is_symlink():  # a documented output: the file of the published build it leads to
-        path = Path(os.path.realpath(path))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.fchmod(fd, _shared(0o666))  # mkstemp's 0600 would hide the output from other users
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
 def _publish(tmp: Path, out: Path, manifest: _Manifest) -> None:
     """Publish the finished build in ``tmp``: the documented paths made links through CURRENT (to the last
     build's outputs until the switch), then CURRENT switched to the new folder by one rename; the last
     build's folder goes after. A build killed at any step leaves the last build published, or this one."""
     (tmp / MANIFEST).write_text(json.dumps(asdict(manifest), ensure_ascii=False), encoding="utf-8")
-    os.chmod(tmp, _shared(0o777))  # mkdtemp's 0700 would hide the outputs from other users
+    os.chmod(tmp, shared_mode(0o777))  # mkdtemp's 0700 would hide the outputs from other users
     folder = out / (".gen-" + tmp.name.removeprefix(".build-"))
     os.rename(tmp, folder)
     for name in OUTPUTS:

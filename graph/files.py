@@ -1,9 +1,11 @@
 """The output files (N-Quads, TriG, Turtle, JSON-LD and facts JSON), written document by document in parts that
-concatenate into each whole file: a rebuild writes the parts of changed documents and copies the others."""
+concatenate into each whole file: a rebuild writes the parts of changed documents and copies the others; and
+the write-then-rename every output file goes through."""
 from __future__ import annotations
 
 import errno
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +116,26 @@ class Writer:
         for f in self.old.values():
             f.close()
         return stats
+
+
+def shared_mode(mode: int) -> int:
+    """The mode a file made by open() would have: ``mode`` less the umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return mode & ~umask
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write a file through a temporary sibling and a rename, so readers never see it half written."""
+    if path.is_symlink():  # a documented output: the file of the published build it leads to
+        path = Path(os.path.realpath(path))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    os.fchmod(fd, shared_mode(0o666))  # mkstemp's 0600 would hide the output from other users
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

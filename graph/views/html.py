@@ -137,7 +137,7 @@ def legend(G) -> dict:
 
 def write(G, path: str | Path, **options) -> Path:
     """Write the page to ``path`` (atomically)."""
-    from ..builder import atomic_write
+    from ..files import atomic_write
 
     path = Path(path)
     atomic_write(path, render(G, **options).encode("utf-8"))

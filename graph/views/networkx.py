@@ -258,7 +258,7 @@ def export(G, path: str | Path, fmt: str) -> Path:
     """Write G as GraphML, GEXF (Gephi), node-link JSON, or node-link JSON-LD; the file appears whole or not at all."""
     import networkx as nx
 
-    from ..builder import atomic_write
+    from ..files import atomic_write
 
     path = Path(path)
     if fmt == "graphml":
