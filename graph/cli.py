@@ -86,11 +86,12 @@ def make_parser() -> argparse.ArgumentParser:
     w.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to show (default: all)")
     w.add_argument("--relations", nargs="+", metavar="REL", help="relations to show (pairedWith funds coBuilds partOf)")
     w.add_argument("--open", action="store_true", help="open the page in the default browser")
-    x = sub.add_parser("export", help="write the graph for Gephi and other tools (GraphML, GEXF, JSON, JSON-LD)")
-    x.add_argument("--format", choices=["graphml", "gexf", "json", "jsonld"], required=True,
-                   help="GraphML or GEXF (Gephi), node-link JSON (networkx), or JSON-LD (the RDF)")
+    x = sub.add_parser("export", help="write the graph for Gephi, spreadsheets and other tools (GraphML, GEXF, JSON, JSON-LD, CSV)")
+    x.add_argument("--format", choices=["graphml", "gexf", "json", "jsonld", "csv"], required=True,
+                   help="GraphML or GEXF (Gephi, laid out as the page), node-link JSON (networkx), JSON-LD, "
+                        "or CSV (nodes.csv and edges.csv, for Excel)")
     x.add_argument("--out", default="out", help="the folder kg build wrote (default: out)")
-    x.add_argument("--to", help="file to write (default: OUT/graph.FORMAT)")
+    x.add_argument("--to", help="file to write (default: OUT/graph.FORMAT); for CSV, the folder (default: OUT)")
     x.add_argument("--types", nargs="+", metavar="TYPE", help="entity types to keep (default: all)")
     x.add_argument("--relations", nargs="+", metavar="REL", help="relations to keep (pairedWith funds coBuilds partOf)")
     return parser
@@ -205,11 +206,12 @@ def _export(args) -> int:
     from .views.networkx import export
 
     try:
-        path = export(_graph(args), args.to or Path(args.out) / f"graph.{args.format}", args.format)
+        default = Path(args.out) if args.format == "csv" else Path(args.out) / f"graph.{args.format}"
+        path = export(_graph(args), args.to or default, args.format)
     except (QueryError, ValueError) as exc:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
-    print(f"Wrote {path}")
+    print(f"Wrote {path / 'nodes.csv'} and {path / 'edges.csv'}" if args.format == "csv" else f"Wrote {path}")
     return 0
 
 

@@ -207,3 +207,11 @@ def test_a_misspelt_bundled_query_is_named_with_the_nearest(kg, built_corpus):
     wrong = run(kg, "query", "pairing", "--out", str(built_corpus))
     assert (wrong.returncode, wrong.stderr) == (2, "kg: no bundled query named 'pairing'; did you mean 'pairings'?\n")
     assert run(kg, "query", "nothing.rq", "--out", str(built_corpus)).stderr == "kg: nothing.rq: no such query file\n"
+
+
+def test_export_csv_writes_nodes_and_edges_for_a_spreadsheet(kg, built_corpus, tmp_path):
+    r = run(kg, "export", "--format", "csv", "--out", str(built_corpus), "--to", str(tmp_path / "tables"))
+    assert r.returncode == 0 and r.stdout == f"Wrote {tmp_path / 'tables' / 'nodes.csv'} and {tmp_path / 'tables' / 'edges.csv'}\n"
+    edges = (tmp_path / "tables" / "edges.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert edges[0].startswith("relation,source_code,source,source_en,target_code,target,target_en,")
+    assert any(line.startswith("funds,320000,江苏省,Jiangsu Province,610600,延安市,Yan'an City,") for line in edges)

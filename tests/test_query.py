@@ -13,14 +13,32 @@ from tests.conftest import FIXTURES
 EXPECTED = {
     "pairings": [{"level": "City", "a": "南通市", "b": "汉中市", "years": None, "sentences": 1},
                  {"level": "Province", "a": "江苏省", "b": "陕西省", "years": "2017", "sentences": 9}],
-    "funds": [{"giver": "江苏省", "receiver": "延安市", "year": "2017", "currency": "CNY", "total": 20000000, "fundings": 1},
-              {"giver": "江苏省", "receiver": "延安市", "year": "total", "currency": "CNY", "total": 20000000, "fundings": 1},
-              {"giver": "江苏省", "receiver": "陕西省", "year": "2017", "currency": "CNY", "total": 450000000, "fundings": 1},
-              {"giver": "江苏省", "receiver": "陕西省", "year": "total", "currency": "CNY", "total": 450000000, "fundings": 1}],
+    "funds": [{"giver": "江苏省", "receiver": "延安市", "year": "2017", "currency": "CNY", "total": 20000000, "fundings": 1, "disagree": False},
+              {"giver": "江苏省", "receiver": "延安市", "year": "total", "currency": "CNY", "total": 20000000, "fundings": 1, "disagree": False},
+              {"giver": "江苏省", "receiver": "陕西省", "year": "2017", "currency": "CNY", "total": 450000000, "fundings": 1, "disagree": False},
+              {"giver": "江苏省", "receiver": "陕西省", "year": "total", "currency": "CNY", "total": 450000000, "fundings": 1, "disagree": False}],
     "most-paired": [{"place": p, "code": c, "partners": 1}
                     for p, c in (("南通市", "320600"), ("汉中市", "610700"), ("江苏省", "320000"), ("陕西省", "610000"))],
     "disagreements": [],
 }
+
+
+def test_funds_count_a_year_once_by_the_amount_most_documents_report(disagreeing_built):
+    kg = graph.load(disagreeing_built)
+    rows = [(r["year"], r["total"], r["fundings"], r["disagree"]) for r in kg.query("funds")]
+    assert rows == [("2017", 1_000_000_000, 2, True), ("2018", 500_000_000, 1, False), ("total", 1_500_000_000, 3, True)]
+    assert kg.query(PLAIN["funds"]) == kg.query("funds")
+    (row,) = kg.query("disagreements")
+    assert (row["year"], row["kind"], row["amounts"], row["reports"]) == (2017, "FiscalAid", 2, "1000000000 (a.txt); 1000000000 (b.txt); 1200000000 (c.txt)")
+
+
+def test_query_df_gives_a_dataframe_with_its_columns_even_without_rows(loaded):
+    frame = loaded.query_df("funds")
+    assert frame.to_dict("records") == EXPECTED["funds"]
+    empty = loaded.query_df("disagreements")
+    assert len(empty) == 0 and list(empty.columns) == ["giver", "receiver", "year", "kind", "currency", "amounts", "reports"]
+    with pytest.raises(QueryError, match="takes a SELECT"):
+        loaded.query_df("ASK { ?s ?p ?o }")
 
 
 @pytest.fixture(scope="module")
@@ -140,6 +158,18 @@ def test_a_bundled_query_finds_a_place_by_short_english_or_former_name_and_lists
         graph.load(tmp_path / "out").query("place", params={"place": "通州区"})
 
 
+def _value(term):
+    """An rdflib term as kg.query gives it: numbers and booleans as Python values (1.0 as 1), the rest as text."""
+    import decimal
+
+    if term is None:
+        return ""
+    value = term.toPython()
+    if isinstance(value, (decimal.Decimal, float)):
+        return int(value) if value == int(value) else float(value)
+    return value if isinstance(value, (bool, int)) else str(term)
+
+
 def test_bundled_queries_give_the_same_rows_on_rdflib(fixtures_built, tmp_path):
     import pyoxigraph as ox
     import rdflib
@@ -150,9 +180,10 @@ def test_bundled_queries_give_the_same_rows_on_rdflib(fixtures_built, tmp_path):
     g = rdflib.Graph().parse(default, format="nt")
     for name, path in bundled_queries().items():
         text = path.read_text(encoding="utf-8")
-        text = bind(PLAIN[name] if uses("LATERAL", text) else text, PARAMS.get(name, {}))  # rdflib has no LATERAL
-        ours = [{k: "" if v is None else str(v) for k, v in row.items()} for row in kg.query(text)]
-        theirs = [{str(k): "" if v is None else str(v) for k, v in row.asdict().items()} for row in g.query(text)]
+        text = bind(PLAIN.get(name, text), PARAMS.get(name, {}))  # the plain forms are for engines like rdflib
+        ours = [{k: "" if v is None else v if isinstance(v, (bool, int, float)) else str(v) for k, v in row.items()}
+                for row in kg.query(text)]
+        theirs = [{str(k): _value(v) for k, v in row.asdict().items()} for row in g.query(text)]
         for row in theirs:  # rdflib leaves unbound columns out of a row; an empty GROUP_CONCAT is "" on one, unbound on the other
             row.update({k: "" for k in ours[0] if k not in row} if ours else {})
         assert ours == theirs, name
@@ -232,7 +263,7 @@ def test_kg_query_command(built_corpus, kg):
     table = run(kg_cmd, "pairings", *out)
     assert table.returncode == 0 and "江苏省" in table.stdout and table.stdout.rstrip().endswith("(2 rows)")
     as_json = json.loads(run(kg_cmd, "funds", "--format", "json", *out).stdout)
-    assert as_json["head"]["vars"] == ["giver", "receiver", "year", "currency", "total", "fundings"]
+    assert as_json["head"]["vars"] == ["giver", "receiver", "year", "currency", "total", "fundings", "disagree"]
     csv = run(kg_cmd, "place", "--param", "place=富平县", "--format", "csv", *out).stdout
     assert csv.startswith("property,value") and "610528" in csv
     turtle = run(kg_cmd, "CONSTRUCT WHERE { ?a <https://w3id.org/ewc/ontology#pairedWith> ?b }", *out)
@@ -258,7 +289,7 @@ def test_disagreeing_amounts_are_both_kept_and_listed(tmp_path):
     assert report.documents == 4
     rows = graph.load(tmp_path / "out").query("disagreements")
     reports = "; ".join(f"{n} (福建援助宁夏报道-{k}.txt)" for n, k in ((300000000, "b"), (300000000, "c"), (300000000, "d"), (350000000, "a")))
-    assert rows == [{"giver": "福建省", "receiver": "宁夏回族自治区", "year": 2019, "currency": "CNY", "amounts": 2,
+    assert rows == [{"giver": "福建省", "receiver": "宁夏回族自治区", "year": 2019, "kind": "FiscalAid", "currency": "CNY", "amounts": 2,
                      "reports": reports}]  # smallest amount first, then by document
 
 

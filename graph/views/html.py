@@ -64,7 +64,7 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
         colour, name, dashed = RELATION_STYLE[d["relation"]]
         net.add_edge(u, v, id=f"e{i}", title=edge_tooltip(G, u, v, d), color=colour, dashes=dashed,
                      arrows="" if d.get("symmetric") or d["relation"] == "partOf" else "to", relation=d["relation"],
-                     width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d), documents=len(d.get("titles") or []),
+                     width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d), documents=d.get("documents") or 0,
                      **edge_details(d))
     net.toggle_physics(False)
     return net
@@ -90,7 +90,8 @@ def edge_details(d) -> dict:
     years = d.get("years") or ([d["year"]] if d.get("year") else [])
     out = {"years": [int(y) for y in years], "level": d.get("level") or ""}
     if d["relation"] == "funds":
-        out.update(amount=d.get("amount") or 0, currency=d.get("currency") or "", money=_money(d), kind=d.get("kind") or "")
+        out.update(amount=d.get("amount") or 0, currency=d.get("currency") or "", money=_money(d), kind=d.get("kind") or "",
+                   counted=d.get("counted", True))  # a graph not made by to_networkx counts each
     return out
 
 

@@ -36,6 +36,7 @@ READS = {
                  "SELECT DISTINCT ?x ?v WHERE { {values} LATERAL { ?x ewc:partOf ?v . ?v a ewc:Province } }"),
     "documents": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:mentionedIn ?d } GROUP BY ?x",
     "mentions": "SELECT DISTINCT ?x ?doc WHERE { {values} ?x ewc:mentionedIn ?doc }",
+    "stated": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:statedIn ?d } GROUP BY ?x",
     "evidence": ("""SELECT ?x ?sentence ?doc WHERE {
                     { SELECT ?x WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?x a ?class } }
                     { SELECT ?x ?ev WHERE { ?x ewc:evidence ?ev } } { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
@@ -74,9 +75,11 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
 
     Node attributes: label (Chinese), label_en, short_names (the gazetteer's: 富平 for 富平县), type, code, parent
     and province (IRIs), lon, lat, documents (how many mention it), and titles and urls of those documents.
-    Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind
-    (funds); plus evidence (number of evidence sentences), sentences, titles (of the documents, by date) and
-    urls (their addresses, one for each title, "" where unknown).
+    Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind and
+    counted (funds: whether a total counts it, as the funds query does: of the amounts reported for one giver,
+    receiver, year and kind, the one most documents state); plus documents (how many state the fact), evidence
+    (number of evidence sentences), sentences, titles (of the documents, by date) and urls (their addresses,
+    one for each title, "" where unknown).
     ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
     ``symmetric=True``; use ``G.to_undirected()`` or read both directions when it matters. ``funds`` runs from
     giver to receiver (one edge per funding), ``coBuilds`` from each partner to the park, ``partOf`` (off by
@@ -131,9 +134,19 @@ def _open(source) -> KnowledgeGraph:
 
 
 def _graph(nodes: dict, edges: list):
-    """A MultiDiGraph of these nodes, in IRI order, and of the edges between them, in order of ends and key."""
+    """A MultiDiGraph of these nodes, in IRI order, and of the edges between them, in order of ends and key; of
+    the fundings of one giver, receiver, year and kind, the one most documents state (the larger on a tie) counted."""
     import networkx as nx
 
+    best: dict[tuple, dict] = {}
+    for u, v, _, d in edges:
+        if d.get("relation") == "funds":
+            d["counted"] = False
+            key = (u, v, d["year"], d["currency"], d["kind"])
+            if key not in best or (d["documents"], d["amount"]) > (best[key]["documents"], best[key]["amount"]):
+                best[key] = d
+    for d in best.values():
+        d["counted"] = True
     G = nx.MultiDiGraph()
     G.add_nodes_from(sorted(nodes.items()))
     G.add_edges_from(sorted(((u, v, k, d) for u, v, k, d in edges if u in nodes and v in nodes), key=lambda e: e[:3]))
@@ -172,13 +185,14 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
     for fact, sentence, doc in rows("evidence", raw=True):  # terms, not dicts: a large corpus has a row per sentence
         date, title, url = documents.get(doc.value, ("", "", ""))
         evidence.setdefault(fact.value, []).append((date, title, sentence.value, url))
+    stated = {r["x"]: r["v"] for r in rows("stated")}
     edges = []
 
     def add(u, v, fact, key=None, **attrs):
         ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
         sentences = list(dict.fromkeys(e[2] for e in ev))
         titles, urls = _titled([(date, title, url) for date, title, _, url in ev])
-        edges.append((u, v, key or fact, dict(fact=fact, evidence=len(sentences), sentences=sentences,
+        edges.append((u, v, key or fact, dict(fact=fact, documents=stated.get(fact, 0), evidence=len(sentences), sentences=sentences,
                                               titles=titles, urls=urls, **attrs)))
 
     if "pairedWith" in relations:
@@ -230,7 +244,7 @@ def _short_names(codes: set[str]) -> dict[str, list[str]]:
     return {code: sorted(names, key=lambda t: (-len(t), t)) for code, names in found.items()}
 
 
-EXPORT_FORMATS = ("graphml", "gexf", "json", "jsonld")
+EXPORT_FORMATS = ("graphml", "gexf", "json", "jsonld", "csv")
 JSONLD_CONTEXT = {"@vocab": "https://w3id.org/ewc/ontology#", "id": "@id", "nodes": "@graph",
                   "label": "http://www.w3.org/2004/02/skos/core#prefLabel"}
 
@@ -240,9 +254,13 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def flat(G):
-    """A copy whose attribute values GraphML and GEXF can hold: lists joined with "; ", None left out, and
-    characters XML 1.0 forbids written as escapes (\\x1b)."""
+    """A copy whose attribute values GraphML and GEXF can hold: lists joined with "; ", None left out, characters
+    XML 1.0 forbids written as escapes (\\x1b), and parent and province as names beside their codes."""
     H = G.copy()
+    for _, data in H.nodes(data=True):
+        for key in ("parent", "province"):
+            if data.get(key):
+                data[key], data[key + "_code"] = _name(G, data[key]), _code(G, data[key])
     for _, data in list(H.nodes(data=True)) + [(None, d) for *_, d in H.edges(data=True)]:
         for k, v in list(data.items()):
             if v is None:
@@ -254,8 +272,74 @@ def flat(G):
     return H
 
 
+def _code(G, iri: str) -> str:
+    return (G.nodes[iri].get("code") if iri in G else None) or (iri.rsplit("/", 1)[1] if "/division/" in iri else "")
+
+
+def _name(G, iri: str) -> str:
+    """A node's Chinese name; for a division the graph left out (``types``), the gazetteer's."""
+    if iri in G:
+        return G.nodes[iri]["label"]
+    from ..gazetteer import gazetteer
+
+    code = _code(G, iri)
+    return gazetteer().name_at(code) if code in gazetteer().divisions else iri
+
+
+def laid_out(G):
+    """``flat(G)`` with GEXF's viz attributes: the page's geographic positions (y up, as Gephi draws), colours
+    by type and sizes by number of relations, so Gephi opens it as the page shows it."""
+    from .html import TYPE_STYLE, geo_layout, size
+
+    H = flat(G)
+    for n, (x, y) in geo_layout(G).items():
+        colour = TYPE_STYLE[G.nodes[n]["type"]][0]
+        r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+        H.nodes[n]["viz"] = {"position": {"x": round(x, 2), "y": round(-y, 2), "z": 0.0},
+                             "color": {"r": r, "g": g, "b": b, "a": 1.0}, "size": size(G.degree(n))}
+    return H
+
+
+NODE_COLUMNS = ("id", "code", "name", "name_en", "short_names", "type", "parent_code", "parent", "province_code",
+                "province", "lon", "lat", "documents", "titles", "urls")
+EDGE_COLUMNS = ("relation", "source_code", "source", "source_en", "target_code", "target", "target_en", "level",
+                "years", "amount", "currency", "year", "kind", "counted", "documents", "evidence", "titles", "urls",
+                "fact", "source_id", "target_id")
+
+
+def tables(G) -> tuple[list[list], list[list]]:
+    """The graph as two tables for spreadsheets, each with its header row: nodes (codes, names, English names,
+    parent and province, coordinates, documents) and edges (both ends by code and name, the relation's level,
+    years, amount, currency, kind, whether totals count it, and its documents)."""
+    def node_row(n, d):
+        up = {key: (_code(G, d[key]), _name(G, d[key])) if d.get(key) else ("", "") for key in ("parent", "province")}
+        return [n, d.get("code"), d["label"], d.get("label_en"), d.get("short_names"), d["type"], *up["parent"],
+                *up["province"], d.get("lon"), d.get("lat"), d.get("documents"), d.get("titles"), d.get("urls")]
+
+    def edge_row(u, v, d):
+        ends = [(_code(G, n), G.nodes[n]["label"], G.nodes[n].get("label_en")) for n in (u, v)]
+        return [d["relation"], *ends[0], *ends[1], *(d.get(k) for k in EDGE_COLUMNS[7:18]), d.get("fact"), u, v]
+
+    nodes = [list(NODE_COLUMNS)] + [node_row(n, d) for n, d in G.nodes(data=True)]
+    edges = [list(EDGE_COLUMNS)] + [edge_row(u, v, d) for u, v, d in G.edges(data=True)]
+    return [[_cell(c) for c in row] for row in nodes], [[_cell(c) for c in row] for row in edges]
+
+
+def _cell(value):
+    """A value as a spreadsheet cell: lists joined with "; ", None empty, and text that a spreadsheet would
+    take for a formula (=, +, -, @ first, as a hostile document's title may be) quoted with a leading '."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        value = "; ".join(map(str, value))
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def export(G, path: str | Path, fmt: str) -> Path:
-    """Write G as GraphML, GEXF (Gephi), node-link JSON, or node-link JSON-LD; the file appears whole or not at all."""
+    """Write G as GraphML, GEXF (Gephi, laid out), node-link JSON, node-link JSON-LD, or CSV (``path`` a folder
+    that gets nodes.csv and edges.csv, UTF-8 with a byte-order mark for Excel); each file appears whole or not at all."""
     import networkx as nx
 
     from ..files import atomic_write
@@ -264,12 +348,21 @@ def export(G, path: str | Path, fmt: str) -> Path:
     if fmt == "graphml":
         data = "\n".join(nx.generate_graphml(flat(G))).encode("utf-8")
     elif fmt == "gexf":
-        data = "\n".join(nx.generate_gexf(flat(G))).encode("utf-8")
+        data = "\n".join(nx.generate_gexf(laid_out(G))).encode("utf-8")
     elif fmt in ("json", "jsonld"):
         doc = nx.node_link_data(G, edges="edges")
         if fmt == "jsonld":
             doc = {"@context": JSONLD_CONTEXT, **doc}
         data = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+    elif fmt == "csv":
+        import csv
+        import io
+
+        for name, rows in zip(("nodes.csv", "edges.csv"), tables(G)):
+            text = io.StringIO()
+            csv.writer(text).writerows(rows)
+            atomic_write(path / name, text.getvalue().encode("utf-8-sig"))
+        return path
     else:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(EXPORT_FORMATS)}")
     atomic_write(path, data)
@@ -277,13 +370,17 @@ def export(G, path: str | Path, fmt: str) -> Path:
 
 
 def read_export(path: str | Path, fmt: str):
-    """Read back what ``export`` wrote."""
+    """Read back what ``export`` wrote (for CSV, the two tables' rows, as text)."""
     import networkx as nx
 
     if fmt == "graphml":
         return nx.read_graphml(path, force_multigraph=True)
     if fmt == "gexf":
         return nx.read_gexf(path)
+    if fmt == "csv":
+        import csv
+
+        return [list(csv.reader((Path(path) / name).open(encoding="utf-8-sig", newline=""))) for name in ("nodes.csv", "edges.csv")]
     doc = json.loads(Path(path).read_text(encoding="utf-8"))
     doc.pop("@context", None)
     return nx.node_link_graph(doc, edges="edges")
