@@ -441,3 +441,97 @@ def test_the_force_layout_needs_no_scipy_at_a_thousand_nodes():
     assert set(pos) == set(G) and len(set(pos.values())) == len(G)
     page = html.render(G, layout="force")
     assert '"x": %s' % pos[FUPING_][0] in page
+
+
+def outlines():
+    import json
+
+    from graph.lexicon import DATA
+
+    return json.loads((DATA / "provinces.json").read_text(encoding="utf-8"))
+
+
+def inside(point, rings) -> bool:
+    """Whether the point is inside the rings (even–odd rule)."""
+    x, y = point
+    crossings = 0
+    for ring in rings:
+        for (x1, y1), (x2, y2) in zip(ring, ring[1:] + ring[:1]):
+            if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
+                crossings += 1
+    return crossings % 2 == 1
+
+
+def test_the_province_outlines_are_small_licensed_and_each_holds_its_capital():
+    from graph.lexicon import DATA
+
+    data = outlines()
+    rows = [line.split("\t") for line in (DATA / "divisions.tsv").read_text(encoding="utf-8").splitlines()
+            if not line.startswith("#")]
+    capitals = {r[0]: (float(r[5]), float(r[6])) for r in rows if r[2] == "Province"}
+    by_code = {p["code"]: p for p in data["provinces"]}
+    assert len(capitals) == 31 and set(by_code) == set(capitals) | {"710000", "810000", "820000"}  # 台湾, 香港, 澳门
+    for code, p in by_code.items():
+        assert p["rings"] and all(len(r) >= 3 for r in p["rings"]), p["name"]
+        assert all(73 < lon < 136 and 18 < lat < 54 for r in p["rings"] for lon, lat in r), p["name"]
+    for code, capital in capitals.items():  # decoded where they are, not shifted or mirrored
+        assert inside(capital, by_code[code]["rings"]) and not inside(capital, by_code["710000"]["rings"]), by_code[code]["name"]
+    assert (data["package"], data["version"], data["licence"]) == ("echarts", "4.9.0", "Apache-2.0")
+    assert "Version 2.0, January 2004" in (DATA / "provinces.LICENSE").read_text(encoding="utf-8")
+    assert (DATA / "provinces.json").stat().st_size < 100_000
+
+
+def basemap_of(page: str):
+    import json
+
+    return json.loads(re.search(r"^const BASEMAP = (.*);$", page, re.M)[1])
+
+
+def test_the_geographic_layout_carries_the_province_outlines_and_the_force_layout_none():
+    geo = basemap_of(html.render(issue19_graph()))
+    assert geo["scale"] == html.PIXELS_PER_DEGREE and geo["provinces"] == outlines()["provinces"]
+    assert "Apache-2.0" in geo["source"]
+    assert basemap_of(html.render(issue19_graph(), layout="force")) is None
+
+
+def canvas_row(page, lon_from, lon_to, lat, scale):
+    """The canvas's pixels (RGBA) along latitude ``lat`` from ``lon_from`` to ``lon_to``, the view centred there
+    at ``scale``, after a redraw."""
+    k = html.PIXELS_PER_DEGREE
+    return page.evaluate("""async ([x0, x1, y, scale]) => {
+        await new Promise(done => { kgNetwork.once('afterDrawing', done); kgNetwork.moveTo({position: {x: (x0 + x1) / 2, y}, scale}); });
+        const canvas = document.querySelector('#network canvas'), r = window.devicePixelRatio;
+        const [a, b] = [kgNetwork.canvasToDOM({x: x0, y}), kgNetwork.canvasToDOM({x: x1, y})];
+        const left = Math.max(0, Math.round(a.x * r)), right = Math.min(canvas.width, Math.round(b.x * r));
+        return [...canvas.getContext('2d').getImageData(left, Math.round(a.y * r), right - left, 1).data]; }""",
+                         [lon_from * k, lon_to * k, -lat * k, scale])
+
+
+def strokes(row: list) -> list[int]:
+    """The widths of the runs of outline pixels in a row: opaque grey, where the fill alone is nearly transparent."""
+    runs, run = [], 0
+    for i in range(0, len(row), 4):
+        if row[i + 3] > 60:
+            run += 1
+        elif run:
+            runs, run = runs + [run], 0
+    return runs + ([run] if run else [])
+
+
+def test_in_browser_the_geographic_layout_draws_thin_province_outlines_where_no_node_is(browser, issue19_page, tmp_path):
+    page, requests, problems = open_page(browser, issue19_page)
+    centre = page.evaluate("""id => { const p = kgNetwork.canvasToDOM(kgNetwork.getPositions([id])[id]), r = window.devicePixelRatio;
+        return [...document.querySelector('#network canvas').getContext('2d').getImageData(p.x * r, p.y * r, 1, 1).data]; }""", YUNNAN)
+    assert centre == [0xc0, 0x39, 0x2b, 255]  # the province's own colour: the outlines are under the nodes, not over
+    west = canvas_row(page, 78, 100, 36, 0.3)  # 新疆, 西藏, 青海: no node within degrees of it
+    assert len(strokes(west)) >= 3 and max(strokes(west)) <= 3  # borders crossed, each a pixel or two wide
+    filled = [west[i + 3] for i in range(0, len(west), 4)]
+    assert sum(0 < a <= 60 for a in filled) > len(filled) / 2  # the provinces' light fill between them
+    close = canvas_row(page, 104, 108, 29.5, 4)  # zoomed in on 四川, 重庆: the lines stay as thin
+    assert strokes(close) and max(strokes(close)) <= 3
+    assert not any(canvas_row(page, 124, 128, 27, 1)[3::4])  # the sea east of 台湾: nothing drawn
+    assert requests == [] and problems == []
+    html.write(issue19_graph(), tmp_path / "force.html", layout="force")
+    page, requests, problems = open_page(browser, tmp_path / "force.html")
+    assert page.evaluate("BASEMAP") is None and not any(canvas_row(page, 78, 100, 36, 0.3)[3::4])
+    assert requests == [] and problems == []
