@@ -104,6 +104,7 @@ def test_english_names_are_official_for_provinces_and_tell_divisions_apart():
     assert en["内蒙古自治区"] == "Inner Mongolia Autonomous Region" and en["西藏自治区"] == "Tibet Autonomous Region"
     assert en["广西壮族自治区"] == "Guangxi Zhuang Autonomous Region" and en["新疆维吾尔自治区"] == "Xinjiang Uygur Autonomous Region"
     assert gaz.divisions["610600"].name_en == "Yan'an City"  # an apostrophe where a syllable opens with a, o or e
+    assert {d.name_en for d in gaz.divisions.values() if d.until and d.name == "天安街道"} == {"Tian'an Subdistrict"}  # abolished too
     seen: dict[tuple, str] = {}
     clashes = []
     for d in gaz.divisions.values():
