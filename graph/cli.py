@@ -151,7 +151,6 @@ def _progress(done: int, total: int | None, path) -> None:
 
 
 def _extract(args) -> int:
-    from .builder import fault
     from .documents import DocumentError
     from .extraction import extract
     import pyoxigraph as ox
@@ -165,6 +164,8 @@ def _extract(args) -> int:
         print(f"kg: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:  # a fault of ours on this document: one line, as kg build reports it, and status 3
+        from .builder import fault
+
         print(f"kg: {fault(args.file, exc)}", file=sys.stderr)
         return 3
     if args.format == "facts-json":

@@ -221,11 +221,12 @@ class Gazetteer:
         """Village name → code for the villages and communities of one town. The file is read on first use and
         parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
         if self._villages is None:
-            self._village_text = text = gzip.decompress((DATA / "villages.tsv.gz").read_bytes()).decode("utf-8")
+            # bytes, decoded a province at a time: decoding the whole file took longer than reading it
+            self._village_text = text = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
             # sorted by code, so each province's villages are one block of lines
             starts, at = [], 0
             for p in sorted({c[:2] for c in self.divisions}):  # in the file's order: one pass over it
-                if (i := text.find("\n" + p, at)) >= 0:
+                if (i := text.find(b"\n" + p.encode(), at)) >= 0:
                     starts.append((i + 1, p))
                     at = i + 1
             self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(text), "")])}
@@ -234,7 +235,7 @@ class Gazetteer:
         if province not in self._villages:
             table: dict[str, dict[str, str]] = {}
             start, end = self._village_blocks.get(province, (0, 0))
-            for line in self._village_text[start:end].splitlines():
+            for line in self._village_text[start:end].decode("utf-8").splitlines():
                 code, name, town = line.split("\t")
                 table.setdefault(town, {})[name] = code
             self._villages[province] = table

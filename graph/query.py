@@ -266,16 +266,16 @@ def _decimal(text: str) -> int | float:
 
 
 _TYPED = {**{_XSD + kind: int for kind in ("integer", "int", "long", "short", "nonNegativeInteger")},
-            _XSD + "decimal": _decimal, _XSD + "double": float, _XSD + "float": float,
-            _XSD + "boolean": lambda text: text in ("true", "1")}
+          _XSD + "decimal": _decimal, _XSD + "double": float, _XSD + "float": float,
+          _XSD + "boolean": lambda text: text in ("true", "1")}
 
 
 def _python(term):
     """A plain Python value for an RDF term: numbers as numbers, booleans as booleans, everything else as its text."""
     if type(term) is not ox.Literal:
         return None if term is None else term.value
-    number = _TYPED.get(term.datatype.value)
-    return term.value if number is None else number(term.value)
+    typed = _TYPED.get(term.datatype.value)
+    return term.value if typed is None else typed(term.value)
 
 
 HOLD = 1 << 20  # bytes of output held until the query ends: a query that fails before prints nothing on stdout

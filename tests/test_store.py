@@ -74,7 +74,8 @@ def test_serve_answers_every_bundled_query_as_kg_query(server, built_corpus):
         text = bind(path.read_text(encoding="utf-8"), params.get(name, {}))  # LATERAL included: the server reads it
         body = urllib.request.urlopen(server + "/query?query=" + urllib.parse.quote(text), timeout=30).read()
         served = [{k: v["value"] for k, v in row.items()} for row in json.loads(body)["results"]["bindings"]]
-        ours = [{k: str(v) for k, v in row.items() if v is not None} for row in local.query(text)]
+        ours = [{k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in row.items() if v is not None}
+                for row in local.query(text)]
         assert served == ours and (ours or name == "disagreements"), name
 
 
