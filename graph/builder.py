@@ -73,12 +73,15 @@ class Source:
     path: str = ""
     stamp: tuple | None = None  # the file's size, mtime, ctime and inode when it was listed
     digest: str = ""
+    served: tuple[str, str | None] | None = None  # a fetched page's address and charset, from kg fetch's index
 
     @property
     def sha256(self) -> str:
         if self.digest:
             return self.digest
         content = self.data if self.record is None else json.dumps(self.record, sort_keys=True).encode("utf-8")
+        if self.served:  # the address is part of what the document says
+            content = json.dumps(self.served).encode("utf-8") + b"\n" + content
         return hashlib.sha256(content).hexdigest()
 
 
@@ -91,6 +94,14 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
     known = known or {}
     outputs = _identity(out) if out is not None else None
     in_outputs: dict[Path, bool] = {}  # folder → whether it lies in the output folder: each folder is asked once
+    fetched: dict[Path, dict] = {}  # folder → its index of pages kg fetch saved there (most folders have none)
+
+    def served(path: Path) -> tuple[str, str | None] | None:
+        if path.parent not in fetched:
+            from .fetcher import addresses
+
+            fetched[path.parent] = addresses(path.parent)
+        return fetched[path.parent].get(path.name)
 
     def outside_outputs(path: Path) -> bool:
         if outputs is None:
@@ -108,7 +119,7 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
                                  if not m.is_dir() and outside_outputs(m))
                 if not matches:
                     problems.append(f"{p}: no file matches")
-                yield from (s for m in matches for s in _sources_of(m, m.name, problems, known))
+                yield from (s for m in matches for s in _sources_of(m, m.name, problems, known, served(m)))
             elif not p.exists():
                 problems.append(f"{p}: {'a broken symbolic link' if p.is_symlink() else 'no such file or folder'}")
             elif p.is_dir():
@@ -116,9 +127,9 @@ def inputs(paths: list[str | Path], known: dict[str, tuple[tuple, str]] | None =
                 files = _files_under(p, skip=outputs, problems=problems)
                 if not files and len(problems) == before:  # else what was wrong in it is said already
                     problems.append(f"{p}: folder holds no text files ({', '.join(TEXT_SUFFIXES)})")
-                yield from (s for f in files for s in _sources_of(p / f, f, problems, known))
+                yield from (s for f in files for s in _sources_of(p / f, f, problems, known, served(p / f)))
             else:
-                yield from _sources_of(p, p.name, problems, known)
+                yield from _sources_of(p, p.name, problems, known, served(p))
 
     return sources(), problems
 
@@ -178,18 +189,19 @@ def _files_under(folder: Path, skip: tuple[int, int] | None = None, problems: li
     return sorted(found, key=lambda f: f.split("/"))
 
 
-def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]]):
+def _sources_of(path: Path, doc_id: str, problems: list[str], known: dict[str, tuple[tuple, str]],
+                served: tuple[str, str | None] | None = None):
     from .documents import MAX_BYTES, file_stat, read_bytes, well_formed
 
     try:
         st = file_stat(path)
         if path.suffix.lower() != ".jsonl":
-            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+            stamp = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, *(served or ()))
             last_stamp, digest = known.get(doc_id, (None, ""))
             if stamp == last_stamp:
-                yield Source(doc_id, str(path), path=str(path), stamp=stamp, digest=digest)
+                yield Source(doc_id, str(path), path=str(path), stamp=stamp, digest=digest, served=served)
             else:
-                yield Source(doc_id, str(path), read_bytes(path), path=str(path), stamp=stamp)
+                yield Source(doc_id, str(path), read_bytes(path), path=str(path), stamp=stamp, served=served)
             return
         with path.open("rb") as f:
             n, ids = 0, set()
@@ -255,8 +267,9 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
     try:
         name = source.doc_id.rsplit("/", 1)[-1]
         data = read_bytes(Path(source.path)) if source.digest else source.data  # listed by its stamp alone
+        url, charset = source.served or (None, None)
         doc = (from_record(source.record, name, label=source.label) if source.record is not None
-               else from_bytes(data, name, label=source.label))
+               else from_bytes(data, name, label=source.label, url=url, charset=charset))
         facts = extract(doc, doc_id=source.doc_id)
         graph = quads(facts)
         record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}

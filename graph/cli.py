@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         commands = {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push,
-                    "view": _view, "export": _export}
+                    "view": _view, "export": _export, "fetch": _fetch}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("kg: interrupted; the outputs are those of the last build that finished", file=sys.stderr)
@@ -52,6 +52,25 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
     b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
     b.add_argument("--quiet", action="store_true", help="print only problems")
+    f = sub.add_parser("fetch", help="download web pages into a folder kg build reads, each with its address",
+                       description="Pages are saved as served, with an index (.kg-fetch.jsonl) of where each came "
+                                   "from; robots.txt is obeyed and each host is asked at most once a --delay.")
+    f.add_argument("urls", nargs="*", metavar="URL", help="addresses of pages (http or https)")
+    f.add_argument("--into", default="fetched", help="folder to save the pages in (default: fetched)")
+    f.add_argument("--list", action="append", default=[], metavar="FILE",
+                   help="a file of addresses, one a line (blank lines and # comments skipped); - reads standard input")
+    f.add_argument("--feed", action="append", default=[], metavar="URL",
+                   help="an RSS or Atom feed: the pages it lists are fetched (the feed itself is not saved)")
+    f.add_argument("--refresh", action="store_true",
+                   help="ask again for pages already fetched (the server's ETag or Last-Modified spares unchanged ones)")
+    f.add_argument("--delay", type=float, default=1.0,
+                   help="seconds between two requests to one host (default: 1; longer if its robots.txt asks)")
+    f.add_argument("--timeout", type=float, default=20.0, help="seconds to wait for an answer (default: 20)")
+    f.add_argument("--retries", type=int, default=2,
+                   help="tries again after a timeout, a broken connection or HTTP 429/5xx, waiting 1 s, 2 s… (default: 2)")
+    f.add_argument("--max-size", type=float, default=20.0, metavar="MIB",
+                   help="largest page, in MiB (default: 20, the largest kg build reads)")
+    f.add_argument("--quiet", action="store_true", help="print only problems")
     e = sub.add_parser("extract", help="print the facts of one article")
     e.add_argument("file", help="an article: text, HTML, or a JSON Lines file's first record")
     e.add_argument("--format", choices=sorted(EXTRACT_FORMATS), default="facts-json",
@@ -148,6 +167,48 @@ def _progress(done: int, total: int | None, path) -> None:
     # the corpus is streamed, so the total is known only at the end
     if done and (done % 20 == 0 or total is not None):
         print(f"\r  {done} documents", end="\n" if total is not None else "", file=sys.stderr, flush=True)
+
+
+def _fetch(args) -> int:
+    from .fetcher import fetch, read_list
+    from .query import shown
+
+    urls = list(args.urls)
+    for name in args.list:
+        try:
+            urls += read_list(sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8-sig"))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"kg: --list {shown(name)}: cannot be read ({getattr(exc, 'strerror', None) or exc})", file=sys.stderr)
+            return 2
+    if not urls and not args.feed:
+        print("kg: nothing to fetch: give addresses, --list FILE or --feed URL", file=sys.stderr)
+        return 2
+    if args.delay < 0 or args.timeout <= 0 or args.retries < 0 or args.max_size <= 0:
+        print("kg: --delay and --retries cannot be negative, --timeout and --max-size must be more than 0",
+              file=sys.stderr)
+        return 2
+    bar = sys.stderr.isatty() and not args.quiet
+    clear = "\r\x1b[K" if bar else ""  # a failure's line takes the place of the bar, which is drawn again after
+
+    def progress(done: int, total: int) -> None:
+        filled = 30 * done // total
+        print(f"\r  [{'#' * filled}{'.' * (30 - filled)}] {done}/{total}", end="\n" if done == total else "",
+              file=sys.stderr, flush=True)
+
+    def problem(line: str) -> None:
+        print(f"{clear}kg: cannot fetch {shown(line)}", file=sys.stderr, flush=True)
+
+    try:
+        report = fetch(urls, args.into, feeds=args.feed, refresh=args.refresh, delay=args.delay, timeout=args.timeout,
+                       retries=args.retries, max_bytes=int(args.max_size * 2**20), progress=progress if bar else None,
+                       problem=problem)
+    except KeyboardInterrupt:
+        print(f"{clear}kg: interrupted; the pages fetched so far are saved and indexed", file=sys.stderr)
+        return 130
+    if not args.quiet:
+        print(f"Fetched {len(report.fetched)} page(s) into {shown(str(args.into))}/ ({len(report.kept)} already there, "
+              f"{len(report.unchanged)} unchanged, {len(report.failed)} failed); then: kg build {shown(str(args.into))}")
+    return 0 if report.present else 2
 
 
 def _extract(args) -> int:

@@ -122,15 +122,17 @@ def file_stat(path: Path) -> os.stat_result:
     return st
 
 
-def from_bytes(data: bytes, name: str, *, label: str | None = None) -> Document:
-    """An article from its bytes (text or HTML); ``label`` names it in errors (default: ``name``)."""
+def from_bytes(data: bytes, name: str, *, label: str | None = None, url: str | None = None,
+               charset: str | None = None) -> Document:
+    """An article from its bytes (text or HTML); ``label`` names it in errors (default: ``name``); ``url`` and
+    ``charset``: the address a fetched page was served from and the charset its server declared."""
     label = label or name
-    text, url = decode(data, label), None
+    text, page_url = decode(data, label, charset), None
     if name.lower().endswith((".html", ".htm")) or re.match(r"\s*<(!doctype|html|head|body)", text[:200], re.I):
-        text, url = read_page(text)
+        text, page_url = read_page(text)
     try:
         doc = parse(text, name)
-        return replace(doc, url=url or doc.url)
+        return replace(doc, url=web_address(url) or page_url or doc.url)
     except DocumentError as exc:
         raise DocumentError(str(exc).replace(name, label, 1)) from None
 
@@ -199,9 +201,10 @@ def _common_characters(text: str) -> int:
     return sum(1 for ch in to_simplified(chinese) if 0xB0 <= ch.encode("gb2312", "replace")[0] <= 0xD7)
 
 
-def decode(data: bytes, name: str) -> str:
-    """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset a page declares, else GB18030
-    or Big5, whichever reads as more common characters. Binary and undecodable bytes are refused."""
+def decode(data: bytes, name: str, charset: str | None = None) -> str:
+    """UTF-8 (with or without BOM); UTF-16 or UTF-32 with a BOM; else the charset its server (``charset``) or the
+    page declares, else GB18030 or Big5, whichever reads as more common characters. Binary and undecodable
+    bytes are refused."""
     if not data.strip():
         raise DocumentError(f"{name}: empty file")
     undecodable = DocumentError(f"{name}: undecodable bytes (neither UTF-8, UTF-16, GB18030 nor Big5)")
@@ -218,6 +221,8 @@ def decode(data: bytes, name: str) -> str:
     else:
         declared = _DECLARED_CHARSET.search(data[:4096])
         declared = _CHARSETS.get(declared.group(1).decode("ascii").lower()) if declared else None
+        # a server's charset comes first, as in browsers; one we do not know (iso-8859-1, often a default) is ignored
+        declared = _CHARSETS.get((charset or "").lower()) or declared
         text = None
         for encoding in filter(None, dict.fromkeys(("utf-8-sig", declared))):  # valid UTF-8 is UTF-8
             try:
