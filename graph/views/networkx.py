@@ -192,8 +192,8 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
         ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
         sentences = list(dict.fromkeys(e[2] for e in ev))
         titles, urls = _titled([(date, title, url) for date, title, _, url in ev])
-        edges.append((u, v, key or fact, dict(fact=fact, documents=stated.get(fact, 0), evidence=len(sentences), sentences=sentences,
-                                              titles=titles, urls=urls, **attrs)))
+        edges.append((u, v, key or fact, dict(fact=fact, documents=stated.get(fact, 0), evidence=len(sentences),
+                                              sentences=sentences, titles=titles, urls=urls, **attrs)))
 
     if "pairedWith" in relations:
         partners, levels, years = {}, {}, {}
