@@ -408,6 +408,8 @@ def test_in_browser_a_large_graph_opens_on_provinces_and_a_click_expands_one(bro
     assert js_sx["pairings"] == 152 and js_sx["amount"] == 470000000  # 150 counties' pairings and the two provinces', 南京-商洛
     assert js_sx["width"] > max(e["width"] for e in links if e is not js_sx and not e["amount"])  # money makes it wider
     assert "结对 152 项 · 资助 3 笔 4.7亿元" in js_sx["title"]
+    status = page.text_content("#status")  # the links between provinces are counted where relations are hidden
+    assert status.startswith("显示 0 / ") and status.endswith(f"总览 5 个省份 provinces, {len(links)} 条连线 links")
     click_node(page, "group:" + SHAANXI)
     assert not hidden(page, FUPING_) and not hidden(page, SHAANXI) and page.evaluate("kgOverview.groups") == 4
     assert page.evaluate("id => kgNetwork.body.data.nodes.get('group:' + id)", SHAANXI) is None
