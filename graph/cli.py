@@ -170,7 +170,7 @@ def _progress(done: int, total: int | None, path) -> None:
 
 
 def _fetch(args) -> int:
-    from .fetcher import fetch, read_list
+    from .fetcher import FetchError, fetch, read_list
     from .query import shown
 
     urls = list(args.urls)
@@ -205,6 +205,9 @@ def _fetch(args) -> int:
     except KeyboardInterrupt:
         print(f"{clear}kg: interrupted; the pages fetched so far are saved and indexed", file=sys.stderr)
         return 130
+    except FetchError as exc:  # the folder, not a page: nothing was fetched
+        print(f"kg: {shown(str(exc))}", file=sys.stderr)
+        return 2
     if not args.quiet:
         print(f"Fetched {len(report.fetched)} page(s) into {shown(str(args.into))}/ ({len(report.kept)} already there, "
               f"{len(report.unchanged)} unchanged, {len(report.failed)} failed); then: kg build {shown(str(args.into))}")

@@ -18,6 +18,7 @@ from . import __version__
 
 # hidden, so kg build (which leaves hidden files out) never reads the index as JSON Lines articles
 INDEX = ".kg-fetch.jsonl"
+LOCK = ".kg-fetch.lock"  # held while a run writes into the folder: two runs would interleave the index
 USER_AGENT = f"ewc-graph/{__version__} (kg fetch; East-West collaboration knowledge graph)"
 MAX_BYTES = 20 * 1024 * 1024  # what kg build reads (documents.MAX_BYTES): a larger page would be refused there
 MAX_REDIRECTS = 5
@@ -143,8 +144,27 @@ def fetch(urls: list[str], into: str | Path = "fetched", *, feeds: list[str] = (
     ``problem(line)`` is told each failure as it happens, ``progress(done, total)`` after each page."""
     into = Path(into)
     into.mkdir(parents=True, exist_ok=True)
+    with _locked(into):
+        return _fetch(urls, into, feeds, refresh, max_bytes, problem, progress,
+                      _Client(user_agent, delay=delay, timeout=timeout, retries=retries, backoff=backoff))
+
+
+def _locked(into: Path):
+    """The folder's lock, taken without waiting: another run writing into it is an error, not a queue."""
+    import contextlib
+    import fcntl
+
+    lock = open(into / LOCK, "a")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        raise FetchError(f"{into}: another kg fetch is writing into this folder") from None
+    return contextlib.closing(lock)  # closing it lets the lock go
+
+
+def _fetch(urls, into: Path, feeds, refresh: bool, max_bytes: int, problem, progress, client) -> FetchReport:
     report = FetchReport()
-    client = _Client(user_agent, delay=delay, timeout=timeout, retries=retries, backoff=backoff)
 
     def fail(url: str, reason: str) -> None:
         report.failed.append(f"{url}: {reason}")
@@ -164,7 +184,7 @@ def fetch(urls: list[str], into: str | Path = "fetched", *, feeds: list[str] = (
             fail(feed, f"feed: {exc}")
     index = read_index(into)
     by_final = {r.get("final_url"): r for r in index.values()}
-    written = 0
+    appended = 0  # index lines added: the index is compacted when there are any
     with open(into / INDEX, "a", encoding="utf-8") as log:
         pending = list(dict.fromkeys(asked))
         for done, url in enumerate(pending, 1):
@@ -183,7 +203,10 @@ def fetch(urls: list[str], into: str | Path = "fetched", *, feeds: list[str] = (
                         if isinstance(value, str) and value.isprintable() and value.isascii():
                             conditional[header] = value
                 response = client.get(url, headers=conditional, max_bytes=max_bytes, pages_only=True)
-                if response.status == 304 and conditional:
+                if response.status == 304 and conditional:  # the page as saved, checked now
+                    index[url] = {**known, "fetched_at": _now()}
+                    log.write(json.dumps(index[url], ensure_ascii=False) + "\n")
+                    appended += 1
                     report.unchanged.append(known["file"])
                     continue
                 if response.status != 200:
@@ -198,7 +221,7 @@ def fetch(urls: list[str], into: str | Path = "fetched", *, feeds: list[str] = (
                     (into / known["file"]).unlink(missing_ok=True)
                 log.write(json.dumps(record, ensure_ascii=False) + "\n")
                 log.flush()
-                written += 1
+                appended += 1
                 index[url] = by_final[response.url] = record
                 report.fetched.append(record["file"])
             except FetchError as exc:
@@ -206,7 +229,7 @@ def fetch(urls: list[str], into: str | Path = "fetched", *, feeds: list[str] = (
             finally:
                 if progress:
                     progress(done, len(pending))
-    if written:
+    if appended:
         _compact(into, index)
     return report
 
@@ -226,10 +249,14 @@ def _record(url: str, response: _Response) -> dict:
     content_type = response.headers.get("Content-Type", "")
     media = content_type.split(";")[0].strip().lower()
     return {"url": url, "final_url": response.url, "status": response.status,
-            "fetched_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "fetched_at": _now(),
             "content_type": content_type or None, "charset": response.headers.get_content_charset(),
             "file": page_name(url, PAGE_TYPES[media]), "etag": response.headers.get("ETag"),
             "last_modified": response.headers.get("Last-Modified"), "bytes": len(response.body)}
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 def _save(path: Path, data: bytes) -> None:

@@ -1,5 +1,6 @@
 """kg fetch against a real HTTP server on the loopback: robots.txt, redirects, errors, timeouts, sizes,
 charsets, feeds; and kg build reading the saved pages with the addresses they were served from."""
+import datetime
 import json
 import os
 import subprocess
@@ -9,7 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from graph.fetcher import INDEX, feed_links, fetch, page_name
+from graph.fetcher import INDEX, LOCK, FetchError, feed_links, fetch, page_name
 
 PAGE = "<html><head><title>沪滇协作</title></head><body><p>2017年，上海市向云南省投入财政援助资金10亿元。</p></body></html>"
 BIG5 = "<html><body><p>2018年，廣東省向廣西壯族自治區投入財政援助資金5億元。</p></body></html>"
@@ -198,9 +199,26 @@ def test_fetched_pages_are_kept_and_refreshed_by_etag(site, tmp_path):
     assert len(quick([url], tmp_path).fetched) == 1
     again = quick([url], tmp_path)
     assert again.kept == [page_name(url)] and server.hits.count("/etag.html") == 1
+    index = tmp_path / INDEX
+    index.write_text(index.read_text().replace('"fetched_at": "', '"fetched_at": "1999-', 1))  # checked long ago
     refreshed = quick([url], tmp_path, refresh=True)
     assert refreshed.unchanged == [page_name(url)] and server.hits.count("/etag.html") == 2
-    assert len((tmp_path / INDEX).read_text().splitlines()) == 1
+    [line] = index.read_text().splitlines()
+    assert json.loads(line)["fetched_at"].startswith(str(datetime.date.today().year))  # the check is recorded
+
+
+def test_a_second_run_into_the_same_folder_is_refused_while_one_writes(site, kg, tmp_path):
+    import fcntl
+
+    server, base = site
+    with open(tmp_path / LOCK, "a") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        with pytest.raises(FetchError, match="another kg fetch is writing into this folder"):
+            quick([f"{base}/ok.html"], tmp_path)
+        r = subprocess.run([kg, "fetch", f"{base}/ok.html", "--into", str(tmp_path), "--delay", "0"],
+                           capture_output=True, text=True, timeout=60)
+        assert (r.returncode, r.stderr.count("\n")) == (2, 1) and "another kg fetch" in r.stderr
+    assert len(quick([f"{base}/ok.html"], tmp_path).fetched) == 1  # once the other run is over
 
 
 def test_a_delay_separates_requests_to_one_host(site, tmp_path):
