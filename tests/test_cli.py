@@ -215,3 +215,6 @@ def test_export_csv_writes_nodes_and_edges_for_a_spreadsheet(kg, built_corpus, t
     edges = (tmp_path / "tables" / "edges.csv").read_text(encoding="utf-8-sig").splitlines()
     assert edges[0].startswith("relation,source_code,source,source_en,target_code,target,target_en,")
     assert any(line.startswith("funds,320000,江苏省,Jiangsu Province,610600,延安市,Yan'an City,") for line in edges)
+    r = run(kg, "export", "--format", "csv", "--out", str(built_corpus), "--to", str(tmp_path / "graph.csv"))
+    assert (r.returncode, r.stdout) == (2, "") and r.stderr.endswith("give a folder to write them in\n")
+    assert not (tmp_path / "graph.csv").exists()

@@ -358,6 +358,9 @@ def export(G, path: str | Path, fmt: str) -> Path:
         import csv
         import io
 
+        if path.suffix.lower() == ".csv" or path.is_file():
+            raise ValueError(f"{path}: CSV is two files, nodes.csv and edges.csv: give a folder to write them in")
+
         for name, rows in zip(("nodes.csv", "edges.csv"), tables(G)):
             text = io.StringIO()
             csv.writer(text).writerows(rows)
