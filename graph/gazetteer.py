@@ -222,20 +222,20 @@ class Gazetteer:
         parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
         if self._villages is None:
             # bytes, decoded a province at a time: decoding the whole file took longer than reading it
-            self._village_text = text = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
+            self._village_bytes = data = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
             # sorted by code, so each province's villages are one block of lines
             starts, at = [], 0
             for p in sorted({c[:2] for c in self.divisions}):  # in the file's order: one pass over it
-                if (i := text.find(b"\n" + p.encode(), at)) >= 0:
+                if (i := data.find(b"\n" + p.encode(), at)) >= 0:
                     starts.append((i + 1, p))
                     at = i + 1
-            self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(text), "")])}
+            self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(data), "")])}
             self._villages = {}
         province = town_code[:2]
         if province not in self._villages:
             table: dict[str, dict[str, str]] = {}
             start, end = self._village_blocks.get(province, (0, 0))
-            for line in self._village_text[start:end].decode("utf-8").splitlines():
+            for line in self._village_bytes[start:end].decode("utf-8").splitlines():
                 code, name, town = line.split("\t")
                 table.setdefault(town, {})[name] = code
             self._villages[province] = table

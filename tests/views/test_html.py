@@ -465,12 +465,11 @@ def inside(point, rings) -> bool:
 
 
 def test_the_province_outlines_are_small_licensed_and_each_holds_its_capital():
+    from graph.gazetteer import gazetteer
     from graph.lexicon import DATA
 
     data = outlines()
-    rows = [line.split("\t") for line in (DATA / "divisions.tsv").read_text(encoding="utf-8").splitlines()
-            if not line.startswith("#")]
-    capitals = {r[0]: (float(r[5]), float(r[6])) for r in rows if r[2] == "Province"}
+    capitals = {d.code: (d.lon, d.lat) for d in gazetteer().divisions.values() if d.level == "Province"}
     by_code = {p["code"]: p for p in data["provinces"]}
     assert len(capitals) == 31 and set(by_code) == set(capitals) | {"710000", "810000", "820000"}  # 台湾, 香港, 澳门
     for code, p in by_code.items():
