@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import importlib
 
-__all__ = ["build", "load", "to_networkx", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError", "QueryError", "fetch"]
+__all__ = ["build", "load", "to_networkx", "extract", "extract_text", "to_rdf", "facts_json", "DocumentError", "BuildError", "QueryError", "fetch", "correct"]
 __version__ = "0.1.0"
 
 # the modules are named apart from the functions (builder, extraction): importing a submodule sets the package's
 # attribute of its name, which would hide a function of that name
 _WHERE = {"build": "builder", "BuildError": "builder", "extract": "extraction", "extract_text": "extraction",
           "to_rdf": "rdf", "facts_json": "rdf", "DocumentError": "documents", "load": "query", "QueryError": "query",
-          "to_networkx": "views.networkx", "fetch": "fetcher"}
+          "to_networkx": "views.networkx", "fetch": "fetcher",
+          "correct": "corrections"}
 
 
 def __getattr__(name: str):

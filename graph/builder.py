@@ -22,8 +22,10 @@ from functools import cache, cached_property
 from pathlib import Path
 
 from . import store
+from .corrections import Corrections, CorrectionsError, read as read_corrections
 from .documents import DocumentError
 from .extraction import extract
+from .facts import dumps, loads
 from .files import FACTS, FILES, Writer, atomic_write, shared_mode
 from .rdf import ONTOLOGY, facts_json, graph_iri, quads
 
@@ -32,6 +34,8 @@ VIEW = ".view"  # the page's networkx graph (JSON), with the start of the build 
 MANIFEST = ".manifest"  # JSON: what the build read and wrote (files that run no code when read)
 OUTPUTS = (*FILES, FACTS, "graph.html", "report.json", "store")  # the documented paths, links through CURRENT
 CURRENT = ".current"  # the link to the published build's folder, switched in one rename
+EXTRACTED = ".extracted.json"  # each document's facts as extracted, before corrections (see facts.dumps)
+CORRECTIONS = "corrections.toml"  # the corrections file a corpus folder may hold
 SPOOL = "new.nq"
 # share of the documents changed beyond which a rebuild reads the page's graph whole rather than updating it:
 # re-reading what they touch would take as long (10,000 documents, 1,500 changed: 5.6 s, against 4.6 s)
@@ -47,6 +51,7 @@ class BuildError(RuntimeError):
 class Report:
     documents: int = 0
     extracted: int = 0  # documents read anew; the rest were unchanged since the last build
+    recorrected: int = 0  # documents not read again, whose corrections changed: applied anew to their facts
     failed: list[str] = field(default_factory=list)
     entities: dict[str, int] = field(default_factory=dict)
     relations: dict[str, int] = field(default_factory=dict)
@@ -57,6 +62,9 @@ class Report:
     shacl: str = "not run"
     violations: list[str] = field(default_factory=list)
     disagreements: list[str] = field(default_factory=list)
+    # the corrections files read; how many entries and how many changed something; what was wrong (a line each);
+    # the entries that matched nothing
+    corrections: dict = field(default_factory=dict)
     outputs: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -74,6 +82,7 @@ class Source:
     stamp: tuple | None = None  # the file's size, mtime, ctime and inode when it was listed
     digest: str = ""
     served: tuple[str, str | None] | None = None  # a fetched page's address and charset, from kg fetch's index
+    extracted: bytes = b""  # its facts as the last build extracted them (facts.dumps): only corrections are applied anew
 
     @property
     def sha256(self) -> str:
@@ -258,19 +267,26 @@ def fault(label: str, exc: Exception) -> str:
     return f"{label}: could not be processed ({type(exc).__name__}: {exc})"
 
 
-def process(source: Source, builder: str, validate: bool, published: tuple[str, ...] | None = None) -> Result:
-    """Extract one document and map it to RDF, and write its part of each published file: the unit of work that
-    runs in parallel (pure but for CPU)."""
+def process(source: Source, builder: str, validate: bool, published: tuple[str, ...] | None = None,
+            corrections: Corrections | None = None) -> Result:
+    """Extract one document, apply the corrections, map it to RDF, and write its part of each published file:
+    the unit of work that runs in parallel (pure but for CPU)."""
     from .documents import from_bytes, from_record, read_bytes
 
     result = Result(source.doc_id, source.sha256, builder, validated=validate)
     try:
-        name = source.doc_id.rsplit("/", 1)[-1]
-        data = read_bytes(Path(source.path)) if source.digest else source.data  # listed by its stamp alone
-        url, charset = source.served or (None, None)
-        doc = (from_record(source.record, name, label=source.label) if source.record is not None
-               else from_bytes(data, name, label=source.label, url=url, charset=charset))
-        facts = extract(doc, doc_id=source.doc_id)
+        if source.extracted:
+            extracted = source.extracted
+            facts = loads(extracted)
+        else:
+            name = source.doc_id.rsplit("/", 1)[-1]
+            data = read_bytes(Path(source.path)) if source.digest else source.data  # listed by its stamp alone
+            url, charset = source.served or (None, None)
+            doc = (from_record(source.record, name, label=source.label) if source.record is not None
+                   else from_bytes(data, name, label=source.label, url=url, charset=charset))
+            facts = extract(doc, doc_id=source.doc_id)
+            extracted = dumps(facts)
+        facts, applied, problems = corrections.apply(facts) if corrections else (facts, [], [])
         graph = quads(facts)
         record = {"id": source.doc_id, **facts_json(graph, facts.document.name)}
     except DocumentError as exc:
@@ -282,6 +298,7 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
     result.chunks = {name: fmt.chunk(graph) for name, fmt in FILES.items()
                      if published is None or name in published or name == "dataset.nq"}
     result.chunks[FACTS] = json.dumps(record, ensure_ascii=False).encode("utf-8")
+    result.chunks[EXTRACTED] = extracted
     violations = []
     if validate:
         from .validation import validate as shacl
@@ -289,7 +306,8 @@ def process(source: Source, builder: str, validate: bool, published: tuple[str, 
         violations = [f"{source.doc_id}: {v}" for v in shacl(graph)]
     result.summary = {"fundings": [(r["from"], r["to"], r["year"], r["amount_cny"]) for r in record["relations"]
                                    if r["rel"] == "funds" and r.get("year")],
-                      "observations": len(facts.observations), "violations": violations}
+                      "observations": len(facts.observations), "violations": violations,
+                      "corrections": applied, "problems": problems}
     return result
 
 
@@ -326,6 +344,7 @@ class _Manifest:
     triples: int = 0
     started: int = 0  # time.time_ns() when the build began listing its inputs
     uncompacted: int = 0  # documents added, changed or removed since the store was last compacted
+    corrections: str = ""  # the digest of the corrections applied (Corrections.digest)
 
     @classmethod
     def load(cls, out: Path) -> _Manifest | None:
@@ -333,7 +352,8 @@ class _Manifest:
         try:
             data = json.loads((out / CURRENT / MANIFEST).read_bytes())
             manifest = cls(data["builder"], triples=data["triples"], started=data["started"],
-                           uncompacted=data["uncompacted"], files={k: tuple(v) for k, v in data["files"].items()},
+                           uncompacted=data["uncompacted"], corrections=data.get("corrections", ""),
+                           files={k: tuple(v) for k, v in data["files"].items()},
                            docs={k: _Entry(e["sha256"], e["validated"], {n: tuple(p) for n, p in e["parts"].items()},
                                            e["summary"], None if e["stamp"] is None else tuple(e["stamp"]))
                                  for k, e in data["docs"].items()})
@@ -343,7 +363,7 @@ class _Manifest:
             return None  # a store damaged on disk is built afresh
         for name, (size, mtime) in manifest.files.items():  # files changed since (their parts are copied)
             try:
-                st = (out / name).stat()
+                st = (out / CURRENT / name).stat()
             except OSError:
                 return None
             if (st.st_size, st.st_mtime_ns) != (size, mtime):
@@ -369,14 +389,16 @@ class _Manifest:
 
 
 def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = False, files: bool = True,
-          view: bool = True, progress=None, jobs: int | None = None, dask: str | None = None) -> Report:
+          view: bool = True, progress=None, jobs: int | None = None, dask: str | None = None,
+          corrections: str | Path | list[str | Path] | None = None) -> Report:
     """Build the articles under ``paths`` into ``out``; raises BuildError when nothing could be built.
 
     Documents unchanged since the last build into ``out`` are not read again, and the store is updated in place.
     Extraction runs on ``jobs`` processes (default: all cores), or on a Dask cluster (``dask``: a scheduler
     address, or "local"). ``validate`` checks every newly extracted document against the SHACL shapes;
     ``files=False`` leaves out the RDF files and ``view=False`` the HTML page, which rebuilds of large corpora
-    spend most of their time writing.
+    spend most of their time writing. ``corrections``: corrections files (TOML, docs/corrections.md), read with
+    the ``corrections.toml`` of each input folder; editing them re-applies them without reading documents again.
     """
     started = time.monotonic()
     if jobs is not None and jobs < 1:
@@ -384,10 +406,16 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
     out = Path(out)
     with _os_errors(f"{out}: cannot make the output folder"):
         out.mkdir(parents=True, exist_ok=True)
+    given = [corrections] if isinstance(corrections, (str, Path)) else list(corrections or [])
+    found = [Path(p) / CORRECTIONS for p in paths if Path(p).is_dir() and (Path(p) / CORRECTIONS).is_file()]
+    try:
+        fixes = read_corrections(list(dict.fromkeys(map(Path, [*found, *given]))))
+    except CorrectionsError as exc:
+        raise BuildError(str(exc)) from None
     with _lock(out):
         _clean(out)
         previous = _Manifest.load(out)
-        report = _unchanged(previous, paths, out, validate=validate, files=files, view=view)
+        report = _unchanged(previous, paths, out, fixes, validate=validate, files=files, view=view)
         if report is not None:
             report.seconds = round(time.monotonic() - started, 3)
             with _os_errors(f"{out}: cannot write report.json"):
@@ -398,8 +426,8 @@ def build(paths: list[str | Path], out: str | Path = "out", *, validate: bool = 
             # a full disk or a file size limit stops the build before anything is published
             with _os_errors(f"{out}: the build stopped", "the previous outputs are unchanged"):
                 tmp = Path(tempfile.mkdtemp(prefix=".build-", dir=out))
-                report, manifest = _build_into(tmp, out, paths, previous, validate=validate, files=files, view=view,
-                                               progress=progress, jobs=jobs, dask=dask)
+                report, manifest = _build_into(tmp, out, paths, previous, fixes, validate=validate, files=files,
+                                               view=view, progress=progress, jobs=jobs, dask=dask)
                 report.seconds = round(time.monotonic() - started, 3)
                 (tmp / "report.json").write_text(json.dumps(asdict(report), ensure_ascii=False, indent=2), encoding="utf-8")
             with _os_errors(f"{out}: the build could not be published", "the previous outputs are unchanged"):
@@ -427,15 +455,19 @@ def os_reason(exc: OSError) -> str:
 
 
 def _published(files: bool) -> tuple[str, ...]:
-    """The files a build writes document by document: the RDF files (unless left out) and the facts JSON."""
-    return (*FILES, FACTS) if files else (FACTS,)
+    """The files a build writes document by document: the RDF files (unless left out), the facts JSON, and the
+    facts as extracted."""
+    return (*FILES, FACTS, EXTRACTED) if files else (FACTS, EXTRACTED)
 
 
-def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, files: bool, view: bool) -> Report | None:
+def _unchanged(previous: _Manifest | None, paths, out: Path, corrections: Corrections, *, validate: bool, files: bool,
+               view: bool) -> Report | None:
     """The last build's report, when every document it read is unchanged, in the same order, and it wrote
-    what this build would: then a rebuild has nothing to do but read the documents' digests."""
+    what this build would with the same corrections: then a rebuild has nothing to do but read the documents'
+    digests."""
     published = _published(files)
-    if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view:
+    if previous is None or set(previous.files) != set(published) or (out / "graph.html").exists() != view \
+            or previous.corrections != corrections.digest:
         return None
     sources, problems = inputs(paths, previous.known, out=out)
     last = iter(previous.docs)
@@ -449,7 +481,7 @@ def _unchanged(previous: _Manifest | None, paths, out: Path, *, validate: bool, 
     except (OSError, ValueError, TypeError):
         return None
     # every input is a document the last build read whole: what failed then has gone since
-    report.extracted, report.store, report.compacted, report.failed = 0, "unchanged", False, []
+    report.extracted, report.recorrected, report.store, report.compacted, report.failed = 0, 0, "unchanged", False, []
     return report
 
 
@@ -473,19 +505,39 @@ class _lock:
         os.close(self.fd)
 
 
-def _results(sources, previous: _Manifest | None, published, *, validate: bool, jobs: int | None, dask: str | None):
+def _results(sources, previous: _Manifest | None, published, corrections: Corrections, out: Path, *, validate: bool,
+             jobs: int | None, dask: str | None):
     """(source, entry of the last build or None, new result or None) in input order: the last build's entry when
-    the document is unchanged, else a result extracted in parallel, a bounded batch at a time so memory stays
-    flat; the next batch is extracted while the caller writes the one before."""
+    the document and the corrections that apply to it are unchanged, else a result extracted (or, when only
+    the corrections changed, corrected anew) in parallel, a bounded batch at a time so memory stays flat; the
+    next batch is extracted while the caller writes the one before."""
     builder = builder_version()
     jobs = jobs or os.cpu_count() or 1
     size = 64 if dask else 16 * jobs
-    with _Pool(jobs, dask) as pool:
+    reapply = previous is not None and previous.corrections != corrections.digest
+    extracted = _Parts(out / CURRENT / EXTRACTED) if reapply else None
+
+    def kept(source: Source) -> tuple[Source, _Entry | None]:
+        entry = previous.fresh(source, validate, published) if previous else None
+        if entry is None or not reapply:
+            return source, entry
+        data = extracted.read(entry.parts[EXTRACTED])
+        if data is None:
+            return source, None
+        try:
+            _, applied, problems = corrections.apply(loads(data))
+        except (ValueError, KeyError, TypeError):  # a damaged part: the document is read again
+            return source, None
+        if applied == entry.summary.get("corrections", []) and problems == entry.summary.get("problems", []):
+            return source, entry
+        return replace(source, extracted=data), None
+
+    with _Pool(jobs, dask) as pool, extracted or _nothing():
         in_flight = None
         while True:
-            batch = [(s, previous.fresh(s, validate, published) if previous else None)
-                     for s in itertools.islice(sources, size)]
-            submitted = (batch, pool.submit([s for s, entry in batch if entry is None], builder, validate, published)) if batch else None
+            batch = [kept(s) for s in itertools.islice(sources, size)]
+            submitted = (batch, pool.submit([s for s, entry in batch if entry is None], builder, validate, published,
+                                            corrections)) if batch else None
             if in_flight is not None:
                 done_batch, pending = in_flight
                 done = iter(pending())
@@ -494,6 +546,35 @@ def _results(sources, previous: _Manifest | None, published, *, validate: bool, 
             if submitted is None:
                 return
             in_flight = submitted
+
+
+class _Parts:
+    """Reads documents' parts of one of the last build's files, by (offset, length)."""
+
+    def __init__(self, path: Path):
+        try:
+            self.file = path.open("rb")
+        except OSError:
+            self.file = None
+
+    def read(self, where: tuple[int, int]) -> bytes | None:
+        if self.file is None:
+            return None
+        self.file.seek(where[0])
+        data = self.file.read(where[1])
+        return data if len(data) == where[1] else None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.file is not None:
+            self.file.close()
+
+
+@contextmanager
+def _nothing():
+    yield
 
 
 class _Pool:
@@ -523,19 +604,21 @@ class _Pool:
             gc.freeze()  # so the workers' collections do not touch, and so copy, the shared pages
             self.pool = multiprocessing.get_context("fork").Pool(self.jobs)
 
-    def submit(self, sources, builder, validate, published):
+    def submit(self, sources, builder, validate, published, corrections):
         """Start extracting; returns a function that waits for the results, in order."""
         if not sources:
             return list
         if self.client is None and self.pool is None and (self.dask or self.jobs > 1 and len(sources) > 1):
             self._start()
         if self.client is not None:
-            futures = self.client.map(process, sources, builder=builder, validate=validate, published=published, pure=False)
+            futures = self.client.map(process, sources, builder=builder, validate=validate, published=published,
+                                      corrections=corrections, pure=False)
             return lambda: self.client.gather(futures)
         if self.pool is not None:
-            pending = self.pool.starmap_async(process, [(s, builder, validate, published) for s in sources], chunksize=4)
+            pending = self.pool.starmap_async(process, [(s, builder, validate, published, corrections) for s in sources],
+                                              chunksize=4)
             return pending.get
-        return lambda: [process(s, builder, validate, published) for s in sources]
+        return lambda: [process(s, builder, validate, published, corrections) for s in sources]
 
     def __exit__(self, *exc):
         if self.pool is not None:
@@ -546,19 +629,20 @@ class _Pool:
             self.cluster.close()
 
 
-def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, validate: bool, files: bool, view: bool,
-                progress, jobs, dask) -> tuple[Report, _Manifest]:
-    manifest = _Manifest(builder_version(), started=time.time_ns())
+def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, corrections: Corrections, *, validate: bool,
+                files: bool, view: bool, progress, jobs, dask) -> tuple[Report, _Manifest]:
+    manifest = _Manifest(builder_version(), started=time.time_ns(), corrections=corrections.digest)
     sources, problems = inputs(paths, previous.known if previous else None, out=out)
     report = Report()
     published = _published(files)
     # a new store is loaded while the documents are extracted; an update reads a spool of the new ones
     loader = store.Loader(tmp / "store") if previous is None else None
     spool = (tmp / SPOOL).open("wb") if loader is None else None
-    writer = Writer(tmp, out, published)
+    writer = Writer(tmp, out / CURRENT, published)
     new: set[str] = set()  # documents read anew
     try:
-        for i, (source, entry, result) in enumerate(_results(sources, previous, published, validate=validate, jobs=jobs, dask=dask)):
+        for i, (source, entry, result) in enumerate(_results(sources, previous, published, corrections, out,
+                                                             validate=validate, jobs=jobs, dask=dask)):
             if progress:
                 progress(i, None, source.label)
             if result is not None and result.error:
@@ -568,7 +652,10 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
                 report.failed.append(f"{source.label}: a second document with the id {source.doc_id}")
                 continue
             if result is not None:
-                report.extracted += 1
+                if source.extracted:
+                    report.recorrected += 1
+                else:
+                    report.extracted += 1
                 new.add(source.doc_id)
                 entry = _Entry(result.sha256, result.validated, writer.add(parts=result.chunks), result.summary, source.stamp)
                 (loader or spool).write(result.chunks["dataset.nq"])
@@ -588,7 +675,7 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
             progress(report.documents, report.documents, None)
         if report.documents == 0:
             raise BuildError("nothing was built: " + ("; ".join(report.failed) or "no input"))
-        _summarise(report, manifest, validate)
+        _summarise(report, manifest, validate, corrections)
         last_view, touched = None, set()  # the last build's page graph; what the changed documents stated before
         if previous:
             gone = set(previous.docs) - set(manifest.docs)
@@ -612,22 +699,42 @@ def _build_into(tmp: Path, out: Path, paths, previous: _Manifest | None, *, vali
                 touched |= _touched(tmp, new)
             _views(tmp, manifest.started, last_view, touched)
     manifest.files = files.result()
-    report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")}
+    report.outputs = {name: str(out / name) for name in (*published, *(["graph.html"] if view else []), "report.json", "store")
+                      if name != EXTRACTED}
     return report, manifest
 
 
-def _summarise(report: Report, manifest: _Manifest, validate: bool) -> None:
+def _summarise(report: Report, manifest: _Manifest, validate: bool, corrections: Corrections) -> None:
     fundings = {}
+    applied, problems = set(), list(corrections.problems)
     for doc_id, entry in manifest.docs.items():
         s = entry.summary
+        applied.update(s.get("corrections", ()))
+        problems += s.get("problems", ())
         report.observations += s["observations"]
         report.violations += s["violations"]
         for giver, receiver, year, amount in s["fundings"]:
             fundings.setdefault((giver, receiver, year), set()).add((amount, doc_id))
+    if corrections.files:
+        stale = [f"{e.at}: {e.action} {_described(e)} matches nothing in the documents built" for e in corrections.entries
+                 if e.key not in applied and not any(p.startswith(e.at + ":") for p in problems)]
+        report.corrections = {"files": corrections.files, "entries": len(corrections.entries),
+                              "applied": sum(e.key in applied for e in corrections.entries), "problems": problems,
+                              "stale": stale}
     report.shacl = ("conforms" if not report.violations else f"{len(report.violations)} violations") if validate else "not run"
     report.disagreements = [f"{g} → {r} {y}: " + "; ".join(f"{a} ({d})" for a, d in sorted(v))
                             for (g, r, y), v in sorted(fundings.items())
                             if any(a1 != a2 and d1 != d2 for a1, d1 in v for a2, d2 in v)]
+
+
+def _described(entry) -> str:
+    """An entry in a few words: its document and the values that pick what it is about."""
+    v = entry.values
+    said = [f"{k}={getattr(v[k], 'text', v[k])}" for k in ("document", "name", "fact", "kind", "giver", "receiver", "park",
+                                                          "amount", "year") if k in v]
+    if "partners" in v:
+        said.append("partners=" + "、".join(p.text for p in v["partners"]))
+    return "(" + ", ".join(said) + ")"
 
 
 def _views(tmp: Path, started: int, last=None, touched: set[str] = frozenset()) -> None:

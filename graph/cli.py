@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         commands = {"build": _build, "extract": _extract, "query": _query, "serve": _serve, "push": _push,
-                    "view": _view, "export": _export, "fetch": _fetch}
+                    "view": _view, "export": _export, "fetch": _fetch, "correct": _correct}
         return commands[args.command](args)
     except KeyboardInterrupt:
         print("kg: interrupted; the outputs are those of the last build that finished", file=sys.stderr)
@@ -40,7 +40,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(prog="kg", description="Knowledge graph of China's East–West collaboration.")
     parser.add_argument("--version", action="version", version=f"kg {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", help="what to do (kg COMMAND --help says more)")
     b = sub.add_parser("build", help="build articles into RDF files, an Oxigraph store and facts JSON")
     b.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled corpus, {BUNDLED_CORPUS})")
     b.add_argument("--out", default="out", help="output folder (default: out)")
@@ -51,6 +51,8 @@ def make_parser() -> argparse.ArgumentParser:
     b.add_argument("--no-view", dest="view", action="store_false", help="leave out graph.html (kg view writes it)")
     b.add_argument("--jobs", type=int, help="processes for extraction (default: all cores)")
     b.add_argument("--dask", metavar="ADDRESS", help="extract on a Dask cluster: a scheduler address, or 'local'")
+    b.add_argument("--corrections", action="append", default=[], metavar="FILE",
+                   help="a corrections file (TOML; kg correct writes it), besides the corrections.toml of each folder built")
     b.add_argument("--quiet", action="store_true", help="print only problems")
     f = sub.add_parser("fetch", help="download web pages into a folder kg build reads, each with its address",
                        description="Pages are saved as served, with an index (.kg-fetch.jsonl) of where each came "
@@ -71,10 +73,13 @@ def make_parser() -> argparse.ArgumentParser:
     f.add_argument("--max-size", type=float, default=20.0, metavar="MIB",
                    help="largest page, in MiB (default: 20, the largest kg build reads)")
     f.add_argument("--quiet", action="store_true", help="print only problems")
+    _correct_parser(sub)
     e = sub.add_parser("extract", help="print the facts of one article")
     e.add_argument("file", help="an article: text, HTML, or a JSON Lines file's first record")
     e.add_argument("--format", choices=sorted(EXTRACT_FORMATS), default="facts-json",
                    help="facts JSON (the evaluation schema, default) or the document's RDF graph")
+    e.add_argument("--corrections", action="append", default=[], metavar="FILE",
+                   help="apply the entries of a corrections file (TOML) that concern this article")
     q = sub.add_parser("query", help="ask the built graph with SPARQL (text, a .rq file, or a bundled query's name)",
                        description="Bundled queries: " + ", ".join(_bundled_names()))
     q.add_argument("query", help="SPARQL text, a .rq file, or the name of a bundled query (see --list)", nargs="?")
@@ -116,6 +121,94 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _correct_parser(sub) -> None:
+    c = sub.add_parser("correct", help="add an entry to a corrections file, which every build then applies",
+                       description="Each entry needs a --note saying why. kg build reads corrections.toml in each folder "
+                                   "it builds, and any file given with --corrections. See docs/corrections.md.")
+    actions = c.add_subparsers(dest="action", metavar="ACTION", required=True, help="what the entry does")
+
+    def common(p, document_required=False):
+        p.add_argument("--note", required=True, help="why: the reason a reader of the graph will see")
+        p.add_argument("--author", help="who made the correction")
+        p.add_argument("--date", help="when (YYYY-MM-DD; default: today)")
+        p.add_argument("--document", required=document_required,
+                       help="the document's file name or id" + ("" if document_required else " (default: every document)"))
+        p.add_argument("--file", default="corrections.toml",
+                       help="the corrections file to add to (default: corrections.toml; put it in the corpus folder)")
+
+    def selectors(p, prefix="", what="the fact"):
+        p.add_argument(f"--{prefix}kind", choices=["pairedWith", "funds", "coBuilds"], help=f"{what}'s kind")
+        p.add_argument(f"--{prefix}giver", help=f"{what}'s giver (funds): a division's name or code")
+        p.add_argument(f"--{prefix}receiver", help=f"{what}'s receiver (funds): a division's name or code")
+        p.add_argument(f"--{prefix}partner", action="append", help=f"a partner of {what} (give it once for each)")
+        p.add_argument(f"--{prefix}amount", help=f"{what}'s amount: yuan, or as articles write it (1.2亿元)")
+        p.add_argument(f"--{prefix}year", type=int, help=f"{what}'s year")
+        p.add_argument(f"--{prefix}funding", choices=["FiscalAid", "Donation", "Investment"], help=f"{what}'s kind of funding")
+
+    s = actions.add_parser("suppress", help="take a wrong fact out of every output (it stays in the graph of corrections)")
+    s.add_argument("--fact", help="the fact's IRI (https://w3id.org/ewc/id/funding/…), as kg query shows it")
+    selectors(s)
+    s.add_argument("--park", help="the co-built park's name")
+    common(s)
+    t = actions.add_parser("set", help="change a fact's amount, year, kind of funding or partners")
+    t.add_argument("--fact", help="the fact's IRI (https://w3id.org/ewc/id/funding/…), as kg query shows it")
+    selectors(t)
+    t.add_argument("--park", help="the co-built park's name")
+    t.add_argument("--to-amount", help="the right amount (1.2亿元)")
+    t.add_argument("--to-year", type=int, help="the right year")
+    t.add_argument("--to-funding", choices=["FiscalAid", "Donation", "Investment"], help="the right kind of funding")
+    t.add_argument("--to-giver", help="the right giver")
+    t.add_argument("--to-receiver", help="the right receiver")
+    t.add_argument("--to-partner", action="append", help="a right partner (give it once for each)")
+    common(t)
+    a = actions.add_parser("add", help="add a fact the text states but the builder missed, with the passage that states it")
+    selectors(a)
+    a.add_argument("--park", help="the co-built park's name (coBuilds)")
+    a.add_argument("--passage", required=True, help="the words of the document that state the fact, exactly as written")
+    common(a, document_required=True)
+    al = actions.add_parser("alias", help="say that a name means a division (or a park)")
+    al.add_argument("name", help="the name as documents write it")
+    means = al.add_mutually_exclusive_group(required=True)
+    means.add_argument("--means", help="the division's name or code")
+    means.add_argument("--park", help="the park's name")
+    common(al)
+    n = actions.add_parser("not-a-place", help="say that a name is no place")
+    n.add_argument("name", help="the name as documents write it")
+    common(n)
+
+
+def _correct(args) -> int:
+    import datetime
+
+    from .corrections import CorrectionsError, correct
+    from .query import shown
+
+    fields = ("name", "means", "fact", "kind", "giver", "receiver", "partner", "park", "amount", "year", "funding", "passage",
+              "document", "note", "author")
+    values = {("partners" if k == "partner" else k): getattr(args, k) for k in fields if getattr(args, k, None) is not None}
+    to = {k[3:].replace("partner", "partners"): v for k, v in vars(args).items() if k.startswith("to_") and v is not None}
+    if args.action == "set":
+        values["to"] = to
+    if "amount" in values and values["amount"].replace(".", "", 1).isdigit():  # yuan
+        values["amount"] = float(values["amount"]) if "." in values["amount"] else int(values["amount"])
+    if args.date:
+        try:
+            values["date"] = datetime.date.fromisoformat(args.date)
+        except ValueError:
+            values["date"] = args.date  # said to be no date, as a build would
+    try:
+        line = correct(args.action, args.file, **values)
+    except ValueError as exc:
+        print(f"kg: correct {args.action}: {shown(str(exc))}; {args.file} is unchanged", file=sys.stderr)
+        return 2
+    except CorrectionsError as exc:
+        print(f"kg: {shown(str(exc))}", file=sys.stderr)
+        return 2
+    print(f"{args.file}:{line}: added [[{args.action}]]; kg build applies it (from the corpus folder that holds "
+          f"{Path(args.file).name}, or with --corrections {args.file})")
+    return 0
+
+
 def _build(args) -> int:
     from .builder import BuildError, build
     from .query import shown  # names and messages from documents, printed with their control characters escaped
@@ -136,12 +229,16 @@ def _build(args) -> int:
     progress = _progress if sys.stderr.isatty() and not args.quiet else None
     try:
         report = build(paths, args.out, validate=args.validate, files=args.files, view=args.view, progress=progress,
-                       jobs=args.jobs, dask=args.dask)
+                       jobs=args.jobs, dask=args.dask, corrections=args.corrections)
     except BuildError as exc:
         print(f"kg: {shown(str(exc))}", file=sys.stderr)
         return 2
     for problem in report.failed:
         print(f"kg: skipped {shown(problem)}", file=sys.stderr)
+    for problem in report.corrections.get("problems", ()):
+        print(f"kg: corrections: {shown(problem)}", file=sys.stderr)
+    for stale in report.corrections.get("stale", ()):
+        print(f"kg: corrections: stale: {shown(stale)}", file=sys.stderr)
     for violation in report.violations:
         print(f"kg: SHACL: {shown(violation)}", file=sys.stderr)
     for disagreement in report.disagreements[:5]:
@@ -151,13 +248,19 @@ def _build(args) -> int:
               file=sys.stderr)
     if not args.quiet:
         print(f"Built {report.documents} document(s) into {shown(args.out)}/ in {report.seconds:.1f} s "
-              f"({report.extracted} read anew, {report.documents - report.extracted} unchanged; store {report.store}"
+              f"({report.extracted} read anew, "
+              + (f"{report.recorrected} corrected anew, " if report.recorrected else "")
+              + f"{report.documents - report.extracted - report.recorrected} unchanged; store {report.store}"
               f"{' and compacted' if report.compacted and report.store == 'updated' else ''}, "
               f"{report.triples} triples; "
               f"SHACL: {report.shacl}; {len(report.failed)} skipped)")
         print("  entities:  " + ", ".join(f"{k} {v}" for k, v in report.entities.items()))
         print("  relations: " + (", ".join(f"{k} {v}" for k, v in report.relations.items()) or "none"))
         print(f"  figures:   {report.observations}")
+        if report.corrections:
+            c = report.corrections
+            print(f"  corrections: {c['applied']} of {c['entries']} entries applied ({len(c['stale'])} stale, "
+                  f"{len(c['problems'])} with problems; kg query corrections lists them)")
         for name, path in report.outputs.items():
             print(f"  {shown(str(path))}")
     return 1 if report.violations else 0
@@ -219,10 +322,21 @@ def _extract(args) -> int:
     from .extraction import extract
     import pyoxigraph as ox
 
-    from .rdf import PREFIXES, facts_json, quads
+    from .rdf import CORRECTIONS_GRAPH, PREFIXES, facts_json, quads
 
     try:
         facts = extract(args.file)
+        if args.corrections:
+            from .corrections import CorrectionsError, read
+
+            try:
+                fixes = read(args.corrections)
+            except CorrectionsError as exc:
+                print(f"kg: {exc}", file=sys.stderr)
+                return 2
+            facts, _, problems = fixes.apply(facts)
+            for problem in [*fixes.problems, *problems]:
+                print(f"kg: corrections: {problem}", file=sys.stderr)
         graph = quads(facts)
     except DocumentError as exc:
         print(f"kg: {exc}", file=sys.stderr)
@@ -237,7 +351,7 @@ def _extract(args) -> int:
         return 0
     fmt = getattr(ox.RdfFormat, EXTRACT_FORMATS[args.format])
     if fmt not in (ox.RdfFormat.TRIG, ox.RdfFormat.N_QUADS):  # a graph format: the document's graph alone
-        graph = [q.triple for q in graph]
+        graph = [q.triple for q in graph if not q.graph_name.value.startswith(CORRECTIONS_GRAPH)]
     sys.stdout.buffer.write(ox.serialize(graph, format=fmt, prefixes={k: str(v) for k, v in PREFIXES.items()}
                                          if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None))
     return 0

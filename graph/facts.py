@@ -85,6 +85,23 @@ class DocumentInfo:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A change a user's corrections file made to one document's facts: the entry, and the fact before and after."""
+
+    action: str  # suppress, set, add, alias or not-a-place (see graph/corrections.py)
+    entry: str  # where the entry is: corrections.toml:12
+    note: str
+    author: str | None = None
+    date: str | None = None  # ISO 8601
+    before: Relation | None = None  # the fact as extracted (None: added)
+    after: Relation | None = None  # the fact as it now stands (None: suppressed)
+    name: str | None = None  # alias and not-a-place: the name as the document writes it
+    entity: str | None = None  # alias: the key of the entity the name now means
+    removed: tuple[Entity, ...] = ()  # not-a-place: the entities it took out, which suppressed facts still name
+    change: str = ""  # set: what changed, in words (amount 1200000000 → 120000000)
+
+
+@dataclass(frozen=True)
 class Facts:
     """Everything extracted from one document; the sentences are spans of its original text."""
 
@@ -94,4 +111,35 @@ class Facts:
     mentions: tuple[Mention, ...] = ()
     relations: tuple[Relation, ...] = ()
     observations: tuple[Observation, ...] = ()
+    corrections: tuple[Correction, ...] = ()
     warnings: tuple[str, ...] = field(default=())
+
+
+def dumps(facts: Facts) -> bytes:
+    """A document's facts as JSON, to be read back by ``loads`` (a rebuild re-applies corrections to them
+    without reading the document again)."""
+    import json
+    from dataclasses import asdict
+
+    return json.dumps(asdict(facts), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes) -> Facts:
+    """Facts written by ``dumps``."""
+    import json
+
+    d = json.loads(data)
+    ev = lambda x: Evidence(**x)  # noqa: E731
+    info = d["document"]
+    return Facts(
+        document=DocumentInfo(**{**info, "editors": tuple(info["editors"]), "reporters": tuple(info["reporters"])}),
+        text=d["text"],
+        entities=tuple(Entity(**{**e, "former": tuple(map(tuple, e["former"]))}) for e in d["entities"]),
+        mentions=tuple(Mention(m["entity"], ev(m["evidence"]), m["text"]) for m in d["mentions"]),
+        relations=tuple(_relation(r) for r in d["relations"]),
+        observations=tuple(Observation(**{**o, "evidence": ev(o["evidence"])}) for o in d["observations"]),
+        warnings=tuple(d["warnings"]))
+
+
+def _relation(r: dict) -> Relation:
+    return Relation(**{**r, "partners": tuple(r["partners"]), "evidence": Evidence(**r["evidence"])})

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .rdf import PREFIXES, ontology_quads
+from .rdf import CORRECTIONS_GRAPH, PREFIXES, ontology_quads
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,8 @@ class Format:
 
         prefixes = {k: str(v) for k, v in PREFIXES.items()}
         fmt = getattr(ox.RdfFormat, self.rdf_format)
-        data = [q.triple for q in quads] if self.triples else quads
+        # a graph format holds the merge: not what corrections took out
+        data = [q.triple for q in quads if not q.graph_name.value.startswith(CORRECTIONS_GRAPH)] if self.triples else quads
         return ox.serialize(data, format=fmt, prefixes=prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.TRIG) else None)
 
     def chunk(self, quads: list) -> bytes:

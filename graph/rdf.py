@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .facts import ENTITY_TYPES, Entity, Evidence, Facts
+from .facts import ENTITY_TYPES, Correction, Entity, Evidence, Facts, Relation
 
 if TYPE_CHECKING:
     from rdflib import Dataset
@@ -22,6 +22,7 @@ ID = "https://w3id.org/ewc/id/"
 ONTOLOGY = Path(__file__).resolve().parent.parent / "ontology"
 ONTOLOGY_GRAPH = "https://w3id.org/ewc/ontology"  # the named graph that holds the ontology in every output
 INFERRED_GRAPH = f"{ID}graph/inferred"  # the named graph of the entailed partOf triples (see store.infer)
+CORRECTIONS_GRAPH = f"{ID}graph/corrections/"  # + a document's id: the facts corrections took out of it
 
 
 class Namespace:
@@ -114,7 +115,7 @@ def quads(facts: Facts) -> list[ox.Quad]:
     doc_id = facts.document.id
     g = graph_iri(doc_id)
     out: list[ox.Quad] = []
-    add = lambda s, p, o: out.append(ox.Quad(s, p, o, g))  # noqa: E731
+    add = lambda s, p, o, graph=g: out.append(ox.Quad(s, p, o, graph))  # noqa: E731
     doc = document_iri(doc_id)
     _document(add, facts, doc)
     iris = {e.key: entity_iri(e, doc_id) for e in facts.entities}
@@ -129,44 +130,17 @@ def quads(facts: Facts) -> list[ox.Quad]:
         if _quote(quoted, subject.value):
             add(subject, EWC.evidence, _evidence(add, facts, doc, m.evidence, m.text))
             add(subject, EWC.mentionedIn, doc)
+    made: dict[Relation, list[Correction]] = {}  # the facts corrections set or added, by value
+    for c in facts.corrections:
+        if c.after is not None:
+            made.setdefault(c.after, []).append(c)
     for r in facts.relations:
-        partners = [iris[p] for p in r.partners]
-        if r.kind == "pairedWith":
-            first, second = sorted(r.partners, key=lambda k: iris[k].value)  # one order, whichever the text named first
-            a, b = iris[first], iris[second]
-            node = _node(f"{ID}pairing/{_h(a.value, b.value)}")
-            add(node, RDF.type, EWC.Pairing)
-            add(node, EWC.partner, a)
-            add(node, EWC.partner, b)
-            add(node, EWC.pairingLevel, ox.Literal(r.level))
-            add(a, EWC.pairedWith, b)
-            add(b, EWC.pairedWith, a)
-            add(node, RDFS.label, _zh(f"{names[first]}—{names[second]}结对"))
-        elif r.kind == "funds":
-            giver, receiver = partners
-            node = _node(f"{ID}funding/{_h(giver.value, receiver.value, r.year, r.amount, r.currency, r.funding_kind)}")
-            add(node, RDF.type, EWC.Funding)
-            add(node, EWC.giver, giver)
-            add(node, EWC.receiver, receiver)
-            add(node, EWC.amount, _decimal(r.amount))
-            add(node, EWC.currency, ox.Literal(r.currency))
-            add(node, EWC.fundingKind, FUNDING_KINDS[r.funding_kind])
-            add(giver, EWC.funds, receiver)
-            add(node, RDFS.label, _zh(f"{names[r.partners[0]]}→{names[r.partners[1]]}"))
-        else:
-            park = iris[r.park]
-            node = _node(f"{ID}cobuilding/{_h(park.value)}")
-            add(node, RDF.type, EWC.CoBuilding)
-            add(node, EWC.park, park)
-            for p in partners:
-                add(node, EWC.partner, p)
-                add(p, EWC.coBuilds, park)
-            add(node, RDFS.label, _zh(f"共建{names[r.park]}"))
-        if r.year is not None:
-            add(node, EWC.year, _int(r.year))
+        node = _relation(add, r, iris, names)
         if _quote(quoted, node.value):
             add(node, EWC.evidence, _evidence(add, facts, doc, r.evidence))
             add(node, EWC.statedIn, doc)  # evidence/inDocument in one step: queries by document need not read the evidence
+        for c in made.pop(r, ()):
+            add(node, PROV.wasGeneratedBy, _correction(add, c, doc, facts, iris, names))
     for o in facts.observations:
         node = ox.NamedNode(f"{ID}observation/{_h(doc_id, o.evidence.start, o.evidence.end)}")
         add(node, RDF.type, EWC.Observation)
@@ -178,7 +152,105 @@ def quads(facts: Facts) -> list[ox.Quad]:
             add(node, EWC.year, _int(o.year))
         add(node, EWC.evidence, _evidence(add, facts, doc, o.evidence))
         add(node, EWC.statedIn, doc)
+    for c in facts.corrections:
+        if c.after is None or c.after in made:  # suppressed; or set again by a later entry
+            _correction(add, c, doc, facts, iris, names)
     return list(dict.fromkeys(out))  # a graph is a set
+
+
+def fact_iri(r: Relation, iris: dict[str, ox.NamedNode]) -> ox.NamedNode:
+    """A fact's IRI, the same in every document that states it: a pairing by its partners, a funding by all its
+    values, a co-building by its park."""
+    if r.kind == "pairedWith":
+        return _node(f"{ID}pairing/{_h(*sorted(iris[p].value for p in r.partners))}")
+    if r.kind == "funds":
+        giver, receiver = (iris[p].value for p in r.partners)
+        return _node(f"{ID}funding/{_h(giver, receiver, r.year, r.amount, r.currency, r.funding_kind)}")
+    return _node(f"{ID}cobuilding/{_h(iris[r.park].value)}")
+
+
+def _relation(add, r: Relation, iris: dict[str, ox.NamedNode], names: dict[str, str]) -> ox.NamedNode:
+    node = fact_iri(r, iris)
+    partners = [iris[p] for p in r.partners]
+    if r.kind == "pairedWith":
+        a, b = sorted(partners, key=lambda n: n.value)  # one order, whichever the text named first
+        first, second = sorted(r.partners, key=lambda k: iris[k].value)
+        add(node, RDF.type, EWC.Pairing)
+        add(node, EWC.partner, a)
+        add(node, EWC.partner, b)
+        add(node, EWC.pairingLevel, ox.Literal(r.level))
+        add(a, EWC.pairedWith, b)
+        add(b, EWC.pairedWith, a)
+        add(node, RDFS.label, _zh(f"{names[first]}—{names[second]}结对"))
+    elif r.kind == "funds":
+        giver, receiver = partners
+        add(node, RDF.type, EWC.Funding)
+        add(node, EWC.giver, giver)
+        add(node, EWC.receiver, receiver)
+        add(node, EWC.amount, _decimal(r.amount))
+        add(node, EWC.currency, ox.Literal(r.currency))
+        add(node, EWC.fundingKind, FUNDING_KINDS[r.funding_kind])
+        add(giver, EWC.funds, receiver)
+        add(node, RDFS.label, _zh(f"{names[r.partners[0]]}→{names[r.partners[1]]}"))
+    else:
+        park = iris[r.park]
+        add(node, RDF.type, EWC.CoBuilding)
+        add(node, EWC.park, park)
+        for p in partners:
+            add(node, EWC.partner, p)
+            add(p, EWC.coBuilds, park)
+        add(node, RDFS.label, _zh(f"共建{names[r.park]}"))
+    if r.year is not None:
+        add(node, EWC.year, _int(r.year))
+    return node
+
+
+def corrections_graph_iri(doc_id: str) -> ox.NamedNode:
+    """The named graph of what users' corrections took out of one document: it is not part of the default graph."""
+    return ox.NamedNode(f"{CORRECTIONS_GRAPH}{quote(doc_id, safe='')}")
+
+
+def _correction(add, c: Correction, doc: ox.NamedNode, facts: Facts, iris: dict, names: dict) -> ox.NamedNode:
+    """The record of one correction (a PROV activity), in the document's graph; the fact it took out or replaced
+    goes, with its evidence, into the document's graph of corrections."""
+    doc_id = facts.document.id
+    removed = {e.key: e for e in c.removed}
+    iris = {**iris, **{k: entity_iri(e, doc_id) for k, e in removed.items()}}
+    names = {**names, **{k: e.name for k, e in removed.items()}}
+    before = fact_iri(c.before, iris) if c.before is not None else None
+    after = fact_iri(c.after, iris) if c.after is not None else None
+    node = _node(f"{ID}correction/{_h(doc_id, c.entry, c.action, before and before.value, after and after.value, c.name)}")
+    add(node, RDF.type, EWC.Correction)
+    add(node, EWC.action, ox.Literal(c.action))
+    add(node, EWC.entry, ox.Literal(c.entry))
+    add(node, RDFS.comment, ox.Literal(c.note))
+    add(node, PROV.used, doc)
+    if c.author:
+        agent = _node(f"{ID}agent/{quote(c.author, safe='')}")
+        add(agent, RDF.type, PROV.Agent)
+        add(agent, RDFS.label, ox.Literal(c.author))
+        add(node, PROV.wasAssociatedWith, agent)
+    if c.date:
+        add(node, DCTERMS.date, ox.Literal(c.date, datatype=XSD.dateTime if "T" in c.date else XSD.date))
+    if c.change:
+        add(node, EWC.change, ox.Literal(c.change))
+    if c.name:
+        add(node, EWC.name, _zh(c.name))
+    if c.entity:
+        add(node, EWC.means, iris[c.entity])
+    if before is not None:
+        add(node, PROV.invalidated, before)
+        if after is not None and after != before:
+            add(after, PROV.wasRevisionOf, before)
+        if before != after:
+            graph = corrections_graph_iri(doc_id)
+            add_c = lambda s, p, o: add(s, p, o, graph)  # noqa: E731
+            for e in removed.values():
+                _entity(add_c, e, iris, doc)
+            _relation(add_c, c.before, iris, names)
+            add_c(before, EWC.evidence, _evidence(add_c, facts, doc, c.before.evidence))
+            add_c(before, EWC.statedIn, doc)
+    return node
 
 
 def _quote(quoted: dict[str, int], node: str) -> bool:
@@ -318,7 +390,8 @@ def facts_json(graph, doc_name: str) -> dict:
     if hasattr(graph, "serialize"):  # rdflib
         store.load(graph.serialize(format="nt", encoding="utf-8"), format=ox.RdfFormat.N_TRIPLES)
     else:
-        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in graph if q.predicate in _READ_BACK)
+        store.extend(ox.Quad(q.subject, q.predicate, q.object) for q in graph if q.predicate in _READ_BACK
+                     and not q.graph_name.value.startswith(CORRECTIONS_GRAPH))
     q = lambda query: store.query(query)  # noqa: E731
     text = lambda term: term.value if term is not None else None  # noqa: E731
     names: dict[str, str] = {}

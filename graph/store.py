@@ -1,7 +1,8 @@
 """The Oxigraph store: loaded anew while a build runs, or updated in place from the last build's; its inferred
 triples; serving it over the SPARQL 1.1 Protocol and pushing it to another server.
 
-Each document's quads are in its own named graph, and the default graph is their merge (each triple once).
+Each document's quads are in its own named graph, and the default graph is their merge (each triple once); what
+users' corrections took out of a document is in a named graph of its own, outside the merge.
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from .rdf import EWC, INFERRED_GRAPH, graph_iri, ontology_quads
+from .rdf import CORRECTIONS_GRAPH, EWC, INFERRED_GRAPH, corrections_graph_iri, graph_iri, ontology_quads
 
 
 class StoreError(RuntimeError):
@@ -79,7 +80,7 @@ class Loader:
                 self.store.bulk_load(data, format=ox.RdfFormat.N_QUADS, lenient=True)
                 # The default graph is the merge of every document's graph, each triple once: queries read it
                 # without GRAPH clauses, and a fact that many documents repeat does not multiply join rows.
-                self.store.bulk_load(_GRAPH_NAME.sub(b" .\n", data), format=ox.RdfFormat.N_TRIPLES, lenient=True)
+                self.store.bulk_load(_GRAPH_NAME.sub(b" .\n", _merged(data)), format=ox.RdfFormat.N_TRIPLES, lenient=True)
             except Exception as exc:  # raised by close(), in the build's thread
                 self.error = self.error or exc
 
@@ -109,6 +110,16 @@ class Loader:
 
 
 _GRAPH_NAME = re.compile(rb" <[^<>]*> \.\n")  # the last term of an N-Quads line (ours always name the graph)
+_CORRECTED = re.compile(rb"^.* <" + re.escape(CORRECTIONS_GRAPH.encode()) + rb"[^<>]*> \.\n", re.MULTILINE)
+
+
+def _merged(data: bytes) -> bytes:
+    """The N-Quads lines that go into the merge: all but those of the graphs of corrections."""
+    return _CORRECTED.sub(b"", data) if CORRECTIONS_GRAPH.encode() in data else data
+
+
+def _in_merge(graph) -> bool:
+    return not graph.value.startswith(CORRECTIONS_GRAPH)
 
 
 def counts(path: Path) -> tuple[dict[str, int], dict[str, int]]:
@@ -143,10 +154,10 @@ def update(old: Path, path: Path, spool: Path, *, triples: int, changed: set[str
     store = ox.Store(str(path))
     stale = set()  # triples of removed quads: they leave the merge unless another graph still states them
     for doc_id in gone:
-        g = graph_iri(doc_id)
-        stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g))
-        store.remove_graph(g)
-    rebuilt = {graph_iri(d) for d in changed}
+        for g in (graph_iri(doc_id), corrections_graph_iri(doc_id)):
+            stale.update(q.triple for q in store.quads_for_pattern(None, None, None, g) if _in_merge(g))
+            store.remove_graph(g)
+    rebuilt = {g for d in changed for g in (graph_iri(d), corrections_graph_iri(d))}
     added, part_of = 0, False  # triples new to the merge; whether one states partOf
     batch, merge = [], set()  # quads to write, and the batch's triples new to the merge
     for g, quads in itertools.groupby(ox.parse(path=str(spool), format=ox.RdfFormat.N_QUADS), key=lambda q: q.graph_name):  # a document's quads come together
@@ -156,10 +167,11 @@ def update(old: Path, path: Path, spool: Path, *, triples: int, changed: set[str
             before = set(store.quads_for_pattern(None, None, None, g))
             for q in before - quads:
                 store.remove(q)
-                stale.add(q.triple)
+                if _in_merge(g):
+                    stale.add(q.triple)
             quads -= before
         batch += quads
-        for q in quads:
+        for q in quads if _in_merge(g) else ():
             t = ox.Quad(q.subject, q.predicate, q.object)
             if t not in merge and t not in store:
                 merge.add(t)
@@ -168,6 +180,8 @@ def update(old: Path, path: Path, spool: Path, *, triples: int, changed: set[str
             added += _write(store, batch, merge)
             batch, merge = [], set()
     added += _write(store, batch, merge)
+    for g in rebuilt:  # a changed document's graph of corrections that it no longer has
+        store.remove_graph(g)
     dropped = [t for t in stale if _drop_from_merge(store, t)]  # still stated by another document? It stays.
     triples += added - len(dropped)
     if part_of or any(t.predicate == EWC.partOf for t in dropped):  # else the inferred graph stands
@@ -219,7 +233,8 @@ def _drop_from_merge(store, t) -> int:
     """Remove a triple from the default graph unless a named graph still holds it; 1 if it was removed."""
     import pyoxigraph as ox
 
-    if any(q.graph_name != ox.DefaultGraph() for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
+    if any(q.graph_name != ox.DefaultGraph() and _in_merge(q.graph_name)
+           for q in store.quads_for_pattern(t.subject, t.predicate, t.object)):
         return 0
     store.remove(ox.Quad(t.subject, t.predicate, t.object))
     return 1

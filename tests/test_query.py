@@ -20,6 +20,7 @@ EXPECTED = {
     "most-paired": [{"place": p, "code": c, "partners": 1}
                     for p, c in (("南通市", "320600"), ("汉中市", "610700"), ("江苏省", "320000"), ("陕西省", "610000"))],
     "disagreements": [],
+    "corrections": [],
 }
 
 

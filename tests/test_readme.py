@@ -12,7 +12,8 @@ def test_the_readmes_python_runs_as_written_and_again(tmp_path, kg):
     shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
     assert subprocess.run([kg, "build", "--out", str(tmp_path / "out"), "--quiet"], cwd=tmp_path).returncode == 0
     checks = ("assert callable(graph.build) and callable(graph.extract) and callable(graph.load)\n"
-              "assert report.documents == 1 and kg.query('pairings') and facts.entities\n")
+              "assert report.documents == 1 and kg.query('pairings') and facts.entities\n"
+              "assert report.corrections['applied'] >= 1\n")
     program = block + checks + block + checks  # a second time: after the first has imported every module
     done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -67,6 +67,7 @@ def to_pyvis(G, *, layout: str = "geo", heading: str = "东西部协作知识图
         net.add_edge(u, v, id=f"e{i}", title=edge_tooltip(G, u, v, d), color=colour, dashes=dashed,
                      arrows="" if d.get("symmetric") or d["relation"] == "partOf" else "to", relation=d["relation"],
                      width=1 + min(d.get("evidence") or 0, 5) * 0.5, sources=sources(d), documents=d.get("documents") or 0,
+                     **({"label": "✎ 已更正", "font": {"size": 10, "color": "#a15c00"}} if d.get("corrected") else {}),
                      **edge_details(d))
     net.toggle_physics(False)
     return net
@@ -90,7 +91,7 @@ def edge_details(d) -> dict:
     """The years of a fact (a pairing's stated years, a funding's year) and a funding's amount, for the year
     filter, the panel and the overview's sums."""
     years = d.get("years") or ([d["year"]] if d.get("year") else [])
-    out = {"years": [int(y) for y in years], "level": d.get("level") or ""}
+    out = {"years": [int(y) for y in years], "level": d.get("level") or "", "corrected": d.get("corrected") or ""}
     if d["relation"] == "funds":
         out.update(amount=d.get("amount") or 0, currency=d.get("currency") or "", money=_money(d), kind=d.get("kind") or "",
                    counted=d.get("counted", True))  # a graph not made by to_networkx counts each
@@ -183,6 +184,8 @@ def edge_tooltip(G, u, v, d) -> str:
         lines.append(" · ".join(str(x) for x in (_money(d), d.get("year") or "年份不详", d.get("kind")) if x))
     elif d["relation"] == "pairedWith":
         lines.append(" · ".join(str(x) for x in (d.get("level"), ",".join(map(str, d.get("years") or []))) if x))
+    if d.get("corrected"):
+        lines.append(f"已更正 corrected: {cut(d['corrected'], SENTENCE_CHARS)}")
     sentences, titles = d.get("sentences") or [], d.get("titles") or []
     lines += [f"· {cut(sentence, SENTENCE_CHARS)}" for sentence in sentences[:TOOLTIP_SENTENCES]]
     if titles:

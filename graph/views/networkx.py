@@ -13,6 +13,7 @@ DEFAULT_RELATIONS = ("pairedWith", "funds", "coBuilds")
 _P = """PREFIX ewc: <https://w3id.org/ewc/ontology#> PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#> PREFIX schema: <https://schema.org/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
 """
 # What the view reads: name → (the query over the whole store, the query for the entities or facts ?x that a
 # change touched, listed where {values} stands); one string serves both when {values} can simply go.
@@ -37,6 +38,7 @@ READS = {
     "documents": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:mentionedIn ?d } GROUP BY ?x",
     "mentions": "SELECT DISTINCT ?x ?doc WHERE { {values} ?x ewc:mentionedIn ?doc }",
     "stated": "SELECT ?x (COUNT(DISTINCT ?d) AS ?v) WHERE { {values} ?x ewc:statedIn ?d } GROUP BY ?x",
+    "corrected": "SELECT DISTINCT ?x ?v WHERE { {values} ?x prov:wasGeneratedBy ?c . ?c a ewc:Correction ; rdfs:comment ?v }",
     "evidence": ("""SELECT ?x ?sentence ?doc WHERE {
                     { SELECT ?x WHERE { VALUES ?class { ewc:Pairing ewc:Funding ewc:CoBuilding } ?x a ?class } }
                     { SELECT ?x ?ev WHERE { ?x ewc:evidence ?ev } } { SELECT ?ev ?doc WHERE { ?ev ewc:inDocument ?doc } }
@@ -77,7 +79,8 @@ def to_networkx(source: str | Path | KnowledgeGraph = "out", *, types=None, rela
     and province (IRIs), lon, lat, documents (how many mention it), and titles and urls of those documents.
     Edge attributes: relation, and by relation: level and years (pairedWith); amount, currency, year, kind and
     counted (funds: whether a total counts it, as the funds query does: of the amounts reported for one giver,
-    receiver, year and kind, the one most documents state); plus documents (how many state the fact), evidence
+    receiver, year and kind, the one most documents state); corrected (only on a fact a user's correction set or
+    added: the notes of the corrections); plus documents (how many state the fact), evidence
     (number of evidence sentences), sentences, titles (of the documents, by date) and urls (their addresses,
     one for each title, "" where unknown).
     ``pairedWith`` is symmetric: each pairing is ONE edge, from the partner whose IRI sorts first, with
@@ -186,12 +189,17 @@ def _read(kg: KnowledgeGraph, relations, only: set[str] | None = None) -> tuple[
         date, title, url = documents.get(doc.value, ("", "", ""))
         evidence.setdefault(fact.value, []).append((date, title, sentence.value, url))
     stated = {r["x"]: r["v"] for r in rows("stated")}
+    corrected: dict[str, list[str]] = {}
+    for r in rows("corrected"):
+        corrected.setdefault(r["x"], []).append(r["v"])
     edges = []
 
     def add(u, v, fact, key=None, **attrs):
         ev = sorted(evidence.get(fact, []))  # by date, then title and sentence
         sentences = list(dict.fromkeys(e[2] for e in ev))
         titles, urls = _titled([(date, title, url) for date, title, _, url in ev])
+        if fact in corrected:
+            attrs["corrected"] = "; ".join(sorted(corrected[fact]))
         edges.append((u, v, key or fact, dict(fact=fact, documents=stated.get(fact, 0), evidence=len(sentences),
                                               sentences=sentences, titles=titles, urls=urls, **attrs)))
 

@@ -536,3 +536,21 @@ def test_in_browser_the_geographic_layout_draws_thin_province_outlines_where_no_
     page, requests, problems = open_page(browser, tmp_path / "force.html")
     assert page.evaluate("BASEMAP") is None and not any(canvas_row(page, 78, 100, 36, 0.3)[3::4])
     assert requests == [] and problems == []
+
+
+def test_in_browser_a_corrected_fact_is_marked_in_the_panel_and_on_its_edge(browser, tmp_path):
+    from tests.test_corrections import A, B, CORRECTIONS
+
+    (tmp_path / "corpus").mkdir()
+    for name, text in (("a.txt", A), ("b.txt", B), ("corrections.toml", CORRECTIONS)):
+        (tmp_path / "corpus" / name).write_text(text, encoding="utf-8")
+    build([tmp_path / "corpus"], tmp_path / "out")
+    page, requests, problems = open_page(browser, tmp_path / "out" / "graph.html")
+    click_node(page, "https://w3id.org/ewc/id/division/530000")  # 云南省: one funding set, one not
+    funds = page.locator("#details ul[data-relation=funds] li")
+    assert {funds.nth(i).inner_text(): funds.nth(i).get_attribute("class") for i in range(funds.count())} == {
+        "上海市 → 云南省 · 8.5亿元 · 2019 · FiscalAid · 已更正 corrected: the provincial report gives 8.5亿": "corrected",
+        "上海市 → 云南省 · 9亿元 · 2020 · FiscalAid": None}
+    labels = page.evaluate("kgNetwork.body.data.edges.get().filter(e => e.label).map(e => e.label)")
+    assert labels == ["✎ 已更正", "✎ 已更正"]  # the set funding and the added one
+    assert requests == [] and problems == []
