@@ -184,6 +184,14 @@ def _fetch(urls, into: Path, feeds, refresh: bool, max_bytes: int, problem, prog
             fail(feed, f"feed: {exc}")
     index = read_index(into)
     by_final = {r.get("final_url"): r for r in index.values()}
+
+    def saved(address: str, asked_for: str) -> str | None:
+        """The file of the page at this address, if another address asked for already saved it."""
+        record = by_final.get(address) or index.get(address)
+        if record and record["url"] != asked_for and (into / record["file"]).is_file():
+            return record["file"]
+        return None
+
     appended = 0  # index lines added: the index is compacted when there are any
     with open(into / INDEX, "a", encoding="utf-8") as log:
         pending = list(dict.fromkeys(asked))
@@ -202,7 +210,12 @@ def _fetch(urls, into: Path, feeds, refresh: bool, max_bytes: int, problem, prog
                         value = known.get(key)
                         if isinstance(value, str) and value.isprintable() and value.isascii():
                             conditional[header] = value
-                response = client.get(url, headers=conditional, max_bytes=max_bytes, pages_only=True)
+                try:
+                    response = client.get(url, headers=conditional, max_bytes=max_bytes, pages_only=True,
+                                          saved=None if refresh else lambda u: saved(u, url))
+                except _Saved as exc:
+                    report.kept.append(str(exc))  # another address led to a page already saved
+                    continue
                 if response.status == 304 and conditional:  # the page as saved, checked now
                     index[url] = {**known, "fetched_at": _now()}
                     log.write(json.dumps(index[url], ensure_ascii=False) + "\n")
@@ -211,9 +224,8 @@ def _fetch(urls, into: Path, feeds, refresh: bool, max_bytes: int, problem, prog
                     continue
                 if response.status != 200:
                     raise FetchError(_status_reason(response))
-                same = by_final.get(response.url)
-                if same and same["url"] != url and (into / same["file"]).is_file():
-                    report.kept.append(same["file"])  # another address led to a page already saved
+                if file := saved(response.url, url):
+                    report.kept.append(file)  # another address led to a page already saved
                     continue
                 record = _record(url, response)
                 _save(into / record["file"], response.body)
@@ -279,6 +291,10 @@ def _compact(into: Path, index: dict[str, dict]) -> None:
     atomic_write(into / INDEX, lines.encode("utf-8"))
 
 
+class _Saved(Exception):
+    """A redirect to a page already saved: the file it is in."""
+
+
 @dataclass
 class _Response:
     url: str  # after redirects
@@ -311,10 +327,14 @@ class _Client:
             self._opener.add_handler(handler)
 
     def get(self, url: str, *, headers: dict | None = None, max_bytes: int = MAX_BYTES, pages_only: bool = False,
-            robots: bool = True, truncate: bool = False) -> _Response:
-        for _ in range(MAX_REDIRECTS + 1):
+            robots: bool = True, truncate: bool = False, saved=None) -> _Response:
+        """The answer at ``url`` after redirects; _Saved when a redirect leads to an address ``saved`` says is
+        saved already (it is not asked for again)."""
+        for hop in range(MAX_REDIRECTS + 1):
             if web_url(url) is None:
                 raise FetchError(f"redirected to {url[:200]!r}, not an http(s) address")
+            if hop and saved is not None and (file := saved(url)):
+                raise _Saved(file)
             if robots:
                 self._check_robots(url)
             response = self._with_retries(url, headers or {}, max_bytes, pages_only, truncate)

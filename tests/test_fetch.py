@@ -207,6 +207,14 @@ def test_fetched_pages_are_kept_and_refreshed_by_etag(site, tmp_path):
     assert json.loads(line)["fetched_at"].startswith(str(datetime.date.today().year))  # the check is recorded
 
 
+def test_a_redirect_to_a_page_already_saved_is_not_followed_again(site, tmp_path):
+    server, base = site
+    assert len(quick([f"{base}/landing.html"], tmp_path).fetched) == 1
+    moved = quick([f"{base}/old"], tmp_path)
+    assert moved.kept == [page_name(f"{base}/landing.html")] and moved.fetched == []
+    assert server.hits.count("/landing.html") == 1 and server.hits.count("/old") == 1
+
+
 def test_a_second_run_into_the_same_folder_is_refused_while_one_writes(site, kg, tmp_path):
     import fcntl
 
