@@ -1,5 +1,6 @@
 """Users' corrections: the file read and checked, each action applied to a document's facts, and a build that
 shows them in every output, records them, and re-applies them after an edit without reading documents again."""
+import csv
 import json
 import shutil
 import subprocess
@@ -11,6 +12,7 @@ import graph
 from graph.builder import build
 from graph.corrections import CorrectionsError, read
 from graph.extraction import extract_text
+from graph.views.networkx import export
 from tests.test_build_incremental import snapshot
 
 # Two articles of our own, in the way 沪滇 reports are written.
@@ -230,6 +232,11 @@ def test_every_output_shows_the_corrections(corrected):
                       ("嘉定区", "砚山县", "the county's own report states the sum; the passage names the pair")}
     page = (out / "graph.html").read_text(encoding="utf-8")
     assert page.count("✎ 已更正") == 2 and "the provincial report gives 8.5亿" in page
+    tables = export(G, root / "tables", "csv")
+    with open(tables / "edges.csv", encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert {(r["source"], r["target"], r["amount"]) for r in rows if r["corrected"]} == {
+        ("上海市", "云南省", "850000000"), ("嘉定区", "砚山县", "30000000")}
 
 
 def test_the_corrections_query_lists_what_was_changed_by_whom_and_why(corrected):

@@ -312,13 +312,13 @@ NODE_COLUMNS = ("id", "code", "name", "name_en", "short_names", "type", "parent_
                 "province", "lon", "lat", "documents", "titles", "urls")
 EDGE_COLUMNS = ("relation", "source_code", "source", "source_en", "target_code", "target", "target_en", "level",
                 "years", "amount", "currency", "year", "kind", "counted", "documents", "evidence", "titles", "urls",
-                "fact", "source_id", "target_id")
+                "corrected", "fact", "source_id", "target_id")
 
 
 def tables(G) -> tuple[list[list], list[list]]:
     """The graph as two tables for spreadsheets, each with its header row: nodes (codes, names, English names,
     parent and province, coordinates, documents) and edges (both ends by code and name, the relation's level,
-    years, amount, currency, kind, whether totals count it, and its documents)."""
+    years, amount, currency, kind, whether totals count it, its documents, and the notes of users' corrections)."""
     def node_row(n, d):
         up = {key: (_code(G, d[key]), _name(G, d[key])) if d.get(key) else ("", "") for key in ("parent", "province")}
         return [n, d.get("code"), d["label"], d.get("label_en"), d.get("short_names"), d["type"], *up["parent"],
@@ -326,7 +326,7 @@ def tables(G) -> tuple[list[list], list[list]]:
 
     def edge_row(u, v, d):
         ends = [(_code(G, n), G.nodes[n]["label"], G.nodes[n].get("label_en")) for n in (u, v)]
-        return [d["relation"], *ends[0], *ends[1], *(d.get(k) for k in EDGE_COLUMNS[7:18]), d.get("fact"), u, v]
+        return [d["relation"], *ends[0], *ends[1], *(d.get(k) for k in EDGE_COLUMNS[7:19]), d.get("fact"), u, v]
 
     nodes = [list(NODE_COLUMNS)] + [node_row(n, d) for n, d in G.nodes(data=True)]
     edges = [list(EDGE_COLUMNS)] + [edge_row(u, v, d) for u, v, d in G.edges(data=True)]
