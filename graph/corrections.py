@@ -63,10 +63,6 @@ class Entry:
         """Where the entry is, for messages: the file as given and the line."""
         return f"{self.file}:{self.line}"
 
-    @property
-    def note(self) -> str:
-        return self.values["note"]
-
 
 class Corrections:
     """The entries of one or more corrections files, and what was wrong with the others (a line each)."""
