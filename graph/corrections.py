@@ -466,7 +466,7 @@ class _Application:
     # ------------------------------------------------------------ additions
     def add(self, entry: Entry) -> bool:
         v, text = entry.values, self.facts.text
-        at = text.find(v["passage"])
+        at = _find(text, v["passage"])
         if at < 0:
             self.problems.append(f"{entry.at}: add: the passage is not in {self.facts.document.name}")
             return False
@@ -531,6 +531,17 @@ def _repointed(r: Relation, old: str, new: str) -> Relation:
     if old not in _parties(r):
         return r
     return replace(r, partners=tuple(new if p == old else p for p in r.partners), park=new if r.park == old else r.park)
+
+
+def _find(text: str, passage: str) -> int:
+    """Where a passage is in a document's text: as written, or else in simplified characters and half-width
+    punctuation (a user quoting a traditional page in simplified); -1 if nowhere."""
+    from .documents import to_simplified, width_folded
+
+    at = text.find(passage)
+    if at < 0:  # both foldings keep every character's place, so the offset holds in the text as read
+        at = to_simplified(width_folded(text)).find(to_simplified(width_folded(passage)))
+    return at
 
 
 def _evidence(text: str, start: int, end: int, rule: str) -> Evidence:

@@ -406,9 +406,14 @@ def to_simplified(text: str) -> str:
     return "\n".join(lines)
 
 
+def width_folded(text: str) -> str:
+    """Full-width letters, digits and punctuation as half-width, character for character."""
+    return text.translate(_width_table())
+
+
 def normalise(text: str) -> tuple[str, array | None]:
     """Half-width punctuation, simplified characters, no stray spaces or pinyin glosses inside names."""
-    text = to_simplified(text.translate(_width_table()))
+    text = to_simplified(width_folded(text))
     drops = [m.span() for rx in (_SPACES_BETWEEN_CJK, _PINYIN_GLOSS, _INVISIBLE, _DOUBLED) for m in rx.finditer(text)]
     if not drops:
         return text, None

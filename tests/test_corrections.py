@@ -175,6 +175,15 @@ def test_add_states_a_missed_fact_with_its_passage_and_refuses_a_passage_the_doc
     assert facts.relations == extract_text(B, "b.txt").relations
 
 
+def test_a_passage_quoted_in_simplified_is_found_in_a_traditional_document(tmp_path):
+    text = "滬滇協作\n\n  2020年，上海市嘉定區與文山州硯山縣開展結對幫扶。\n"
+    entry = ('[[add]]\ndocument = "t.txt"\nkind = "funds"\ngiver = "嘉定区"\nreceiver = "砚山县"\namount = 30000000\n'
+             'passage = "上海市嘉定区与文山州砚山县开展结对帮扶"\nnote = "n"\n')
+    facts, applied, problems = facts_of(text, "t.txt", entry, tmp_path)
+    added = next(r for r in facts.relations if r.evidence.rule == "correction-add")
+    assert problems == [] and text[added.evidence.start:added.evidence.end] == "上海市嘉定區與文山州硯山縣開展結對幫扶"
+
+
 def test_not_a_place_takes_the_name_out_with_the_facts_that_need_it(tmp_path):
     facts, _, _ = facts_of(B, "b.txt", '[[not-a-place]]\nname = "砚山县"\nnote = "n"\n', tmp_path)
     assert "砚山县" not in {e.name for e in facts.entities}
