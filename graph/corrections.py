@@ -355,7 +355,7 @@ class _Application:
                 changed = True
         if not any(m.text == name for m in self.mentions):  # a name the builder did not see: its occurrences
             text = self.facts.text
-            for match in re.finditer(re.escape(name), text):
+            for match in re.finditer(re.escape(_folded(name)), _folded(text)):  # offsets hold: see _find
                 a, b = match.span()
                 inside = [m for m in self.mentions if a <= m.evidence.start and m.evidence.end <= b]  # 云南 of 七彩云南
                 if any(m.evidence.start < b and a < m.evidence.end for m in self.mentions if m not in inside):
@@ -536,12 +536,15 @@ def _repointed(r: Relation, old: str, new: str) -> Relation:
 def _find(text: str, passage: str) -> int:
     """Where a passage is in a document's text: as written, or else in simplified characters and half-width
     punctuation (a user quoting a traditional page in simplified); -1 if nowhere."""
+    at = text.find(passage)
+    return at if at >= 0 else _folded(text).find(_folded(passage))
+
+
+def _folded(text: str) -> str:
+    """Simplified characters and half-width punctuation; every character keeps its place."""
     from .documents import to_simplified, width_folded
 
-    at = text.find(passage)
-    if at < 0:  # both foldings keep every character's place, so the offset holds in the text as read
-        at = to_simplified(width_folded(text)).find(to_simplified(width_folded(passage)))
-    return at
+    return to_simplified(width_folded(text))
 
 
 def _evidence(text: str, start: int, end: int, rule: str) -> Evidence:
