@@ -6,7 +6,6 @@ triples) are there to ask where a triple came from.
 """
 from __future__ import annotations
 
-import multiprocessing
 import re
 from pathlib import Path
 
@@ -286,6 +285,7 @@ _CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u20
 def run_with_timeout(out: str | Path, sparql: str, *, fmt: str, timeout: float, write=None, **options) -> bytes | None:
     """Run a query in a child process and serialise its result; a query past ``timeout`` seconds is stopped.
     With ``write``, the output goes to it in chunks as it comes (after the first HOLD bytes), else it is returned."""
+    import multiprocessing  # here: every kg command imports this module (for its help), few need this
     import time
 
     ctx = multiprocessing.get_context("fork")
