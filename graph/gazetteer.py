@@ -1,13 +1,22 @@
 """The national list of divisions (graph/data/divisions.tsv), the names of earlier years (history.tsv), and a
-matcher over all their names."""
+matcher over all their names; kept between runs in the per-user cache (graph/usercache.py)."""
 from __future__ import annotations
 
 import gc
 import gzip
+from contextlib import contextmanager
 from functools import cache
+from itertools import repeat
+from pathlib import Path
 from typing import NamedTuple
 
+from . import usercache
 from .lexicon import DATA, lexicon
+
+# what the gazetteer and the villages are made from, and the code that makes them and writes them to the cache
+SOURCES = (*(DATA / name for name in ("divisions.tsv", "history.tsv", "lexicon.toml", "common_words.tsv",
+                                       "common_bigrams.txt", "villages.tsv.gz")),
+           Path(__file__), Path(usercache.__file__))
 
 
 class Division(NamedTuple):  # tuples: the gazetteer makes 90,000 of these and aliases, and so loads faster
@@ -31,19 +40,26 @@ class Alias(NamedTuple):
     common: bool  # also an everyday word (延长, 合作): needs more than the name alone
 
 
+@contextmanager
+def _without_gc():
+    # 45,000 divisions and their aliases are a million small objects: a full garbage collection while they are
+    # made would scan them all for nothing (none of them is a cycle), and took a third of the time
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 class Gazetteer:
     """Divisions by code, and an Aho-Corasick automaton over every alias."""
 
     def __init__(self):
-        # 45,000 divisions and their aliases are a million small objects: a full garbage collection while they are
-        # made would scan them all for nothing (none of them is a cycle), and took a third of the time
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with _without_gc():
             self._build()
-        finally:
-            if paused:
-                gc.enable()
+        self._cache: Path | None = None  # the cache folder the villages are kept in (see gazetteer())
 
     def _build(self):
         import ahocorasick
@@ -89,15 +105,17 @@ class Gazetteer:
             text: Alias(text, tuple(codes), any(codes.values()), text in common or text in needs_sign)
             for text, codes in aliases.items()
         }
-        self.automaton = ahocorasick.Automaton()
-        for text, alias in self.aliases.items():
-            if len(text) >= 2:
-                self.automaton.add_word(text, alias)
+        self._alias_list = list(self.aliases.values())
+        self.automaton = ahocorasick.Automaton(ahocorasick.STORE_INTS)  # of integers, so that it can be saved
+        for i, alias in enumerate(self._alias_list):
+            if len(alias.text) >= 2:
+                self.automaton.add_word(alias.text, i)
         self.automaton.make_automaton()
         with (DATA / "common_bigrams.txt").open(encoding="utf-8") as f:
             self.bigrams = frozenset(line.strip() for line in f if not line.startswith("#"))
         self.abbreviations = {ch: code for ch, code in lex["province_abbreviations"].items()}
-        self._villages = None
+        self._villages: dict[str, dict[str, dict[str, str]]] = {}  # province → town → village name → code
+        self._village_blocks: dict[str, bytes] | None = None
 
     def _read_history(self, add, own_district: dict[str, str], by_name: dict[str, list[str]],
                       needs_sign: set[str]) -> None:
@@ -166,6 +184,66 @@ class Gazetteer:
         for former in self._former.values():
             former.sort(key=lambda n: (n[0], n[1] or 0))
 
+    @classmethod
+    def cached(cls, folder: Path) -> Gazetteer | None:
+        """The gazetteer an earlier run saved in ``folder`` (a cache folder), if it is there and whole."""
+        import ahocorasick
+
+        meta = usercache.sidecar(folder / "gazetteer.json")
+        tables = meta and usercache.verified(folder / "gazetteer.tsv", meta["sha256"].get("gazetteer.tsv"))
+        if not tables or usercache.verified(folder / AUTOMATON, meta["sha256"].get(AUTOMATON)) is None:
+            return None
+        gaz = cls.__new__(cls)
+        try:
+            gaz._restore(tables, ahocorasick.load(str(folder / AUTOMATON), _no_objects))
+        except (OSError, ValueError, KeyError):
+            return None
+        return gaz
+
+    def save(self, folder: Path) -> None:
+        """Save the tables and the automaton in a cache folder, for cached() to read."""
+        usercache.save(folder / "gazetteer.json", {"gazetteer.tsv": self._tables(), AUTOMATON: self.automaton.save})
+
+    def _tables(self) -> bytes:
+        """The tables as text, a line a column: its name, then its values (None and False as nothing), tab-separated."""
+        former = [(code, *name) for code, names in self._former.items() for name in names]
+        columns = {**{f"division.{f}": c for f, c in zip(Division._fields, zip(*self.divisions.values()))},
+                   **{f"alias.{f}": c for f, c in zip(Alias._fields, zip(*self._alias_list))},
+                   "common": sorted(self.common), "bigrams": sorted(self.bigrams),
+                   "abbreviation.char": self.abbreviations.keys(), "abbreviation.code": self.abbreviations.values(),
+                   **dict(zip(("former.code", "former.last", "former.first", "former.name"), zip(*former))),
+                   "valid.code": self._valid.keys(), "valid.first": [v[0] for v in self._valid.values()],
+                   "valid.last": [v[1] for v in self._valid.values()],
+                   "old_code.old": self._old_codes.keys(), "old_code.new": self._old_codes.values()}
+        return "\n".join("\t".join([name, *_cells(values)]) for name, values in columns.items()).encode("utf-8")
+
+    def _restore(self, tables: bytes, automaton) -> None:
+        """Set the tables from the text _tables wrote, and the automaton saved with them."""
+        col = {}
+        for line in tables.split(b"\n"):  # decoded a line at a time: most columns are ASCII, which decodes fast
+            name, *values = line.decode("utf-8").split("\t")
+            col[name] = values
+        fields = (col["division." + f] for f in Division._fields)
+        code, name, level, parent, name_en, lon, lat, until, successor = fields
+        self.divisions = dict(zip(code, _records(Division, zip(
+            code, name, level, _nones(parent), name_en, _floats(lon), _floats(lat), _ints(until), _nones(successor),
+            strict=True))))
+        texts, codes = col["alias.text"], [tuple(c.split("|")) for c in col["alias.codes"]]
+        self._alias_list = list(_records(Alias, zip(texts, codes, map(bool, col["alias.full"]),
+                                                    map(bool, col["alias.common"]), strict=True)))
+        self.aliases = dict(zip(texts, self._alias_list))
+        self.common, self.bigrams = frozenset(col["common"]), frozenset(col["bigrams"])
+        self.abbreviations = dict(zip(col["abbreviation.char"], col["abbreviation.code"], strict=True))
+        self._former = {}
+        for code, *former in zip(col["former.code"], map(int, col["former.last"]), _ints(col["former.first"]),
+                                 col["former.name"], strict=True):
+            self._former.setdefault(code, []).append(tuple(former))
+        self._valid = dict(zip(col["valid.code"], zip(_ints(col["valid.first"]), _ints(col["valid.last"]), strict=True),
+                               strict=True))
+        self._old_codes = dict(zip(col["old_code.old"], col["old_code.new"], strict=True))
+        self.automaton = automaton
+        self._villages, self._village_blocks, self._cache = {}, None, None
+
     def current(self, code: str) -> str | None:
         """The gazetteer's code for a code of any year (320482, 金坛市 until 2015 → 320413), None if unknown."""
         return code if code in self.divisions else self._old_codes.get(code)
@@ -213,33 +291,50 @@ class Gazetteer:
 
     def scan(self, text: str, start: int = 0, end: int | None = None):
         """Every alias occurrence in text[start:end] as (start, end, Alias), overlapping ones included."""
+        aliases = self._alias_list
         # iter(text, start, end) would copy the whole text on every call: a long report took minutes
-        for last, alias in self.automaton.iter(text[start:end]):
+        for last, i in self.automaton.iter(text[start:end]):
+            alias = aliases[i]
             yield start + last + 1 - len(alias.text), start + last + 1, alias
 
     def villages(self, town_code: str) -> dict[str, str]:
         """Village name → code for the villages and communities of one town. The file is read on first use and
         parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
-        if self._villages is None:
-            # bytes, decoded a province at a time: decoding the whole file took longer than reading it
-            self._village_bytes = data = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
-            # sorted by code, so each province's villages are one block of lines
-            starts, at = [], 0
-            for p in sorted({c[:2] for c in self.divisions}):  # in the file's order: one pass over it
-                if (i := data.find(b"\n" + p.encode(), at)) >= 0:
-                    starts.append((i + 1, p))
-                    at = i + 1
-            self._village_blocks = {p: (a, b) for (a, p), (b, _) in zip(starts, [*starts[1:], (len(data), "")])}
-            self._villages = {}
         province = town_code[:2]
         if province not in self._villages:
             table: dict[str, dict[str, str]] = {}
-            start, end = self._village_blocks.get(province, (0, 0))
-            for line in self._village_bytes[start:end].decode("utf-8").splitlines():
+            for line in self._village_lines(province).decode("utf-8").splitlines():
                 code, name, town = line.split("\t")
                 table.setdefault(town, {})[name] = code
             self._villages[province] = table
         return self._villages[province].get(town_code, {})
+
+    def _village_lines(self, province: str) -> bytes:
+        """One province's lines of villages.tsv.gz: the cache's copy when it is whole, else the file unpacked."""
+        if self._village_blocks is None:
+            meta = self._cache and usercache.sidecar(self._cache / "villages.json")
+            if meta:
+                name = f"villages-{province}.tsv"
+                if (data := usercache.verified(self._cache / name, meta["sha256"].get(name))) is not None:
+                    return data
+            self._village_blocks = self._unpack_villages()
+        return self._village_blocks.get(province, b"")
+
+    def _unpack_villages(self) -> dict[str, bytes]:
+        """Each province's lines of villages.tsv.gz, as bytes (and saved in the cache): decoding the whole file took
+        longer than reading it, so a province is decoded when first needed."""
+        data = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
+        # sorted by code, so each province's villages are one block of lines
+        provinces, starts, at = sorted({c[:2] for c in self.divisions}), [], 0
+        for p in provinces:  # in the file's order: one pass over it
+            if (i := data.find(b"\n" + p.encode(), at)) >= 0:
+                starts.append((i + 1, p))
+                at = i + 1
+        blocks = dict.fromkeys(provinces, b"")
+        blocks.update({p: data[a:b] for (a, p), (b, _) in zip(starts, [*starts[1:], (len(data), "")])})
+        if self._cache:
+            usercache.save(self._cache / "villages.json", {f"villages-{p}.tsv": lines for p, lines in blocks.items()})
+        return blocks
 
     def preload(self) -> None:
         """Every province's villages, parsed now: before worker processes fork, so that they share them."""
@@ -249,8 +344,55 @@ class Gazetteer:
 
 @cache
 def gazetteer() -> Gazetteer:
-    """The shared gazetteer (built once per process, about half a second)."""
-    return Gazetteer()
+    """The shared gazetteer: read from the per-user cache (graph/usercache.py) when an earlier run saved it, else
+    built (about a quarter of a second) and saved for the next run."""
+    folder = _cache_folder()
+    with _without_gc():
+        gaz = Gazetteer.cached(folder) if folder else None
+        if gaz is None:
+            gaz = Gazetteer()
+            if folder:
+                gaz.save(folder)
+        gaz._cache = folder
+        # its million objects live as long as the process: the next collection would walk them all for nothing
+        # (a tenth of kg extract's time), so they go, with all else loaded so far, where collections do not look
+        gc.freeze()
+    return gaz
+
+
+def _cache_folder() -> Path | None:
+    import ahocorasick  # its build is part of the key: the automaton is saved in its format
+
+    return usercache.folder(*SOURCES, Path(ahocorasick.__file__))
+
+
+AUTOMATON = "gazetteer.automaton"
+
+
+def _no_objects(data: bytes):
+    raise ValueError("the automaton holds integers, not objects")  # what a damaged file could ask for
+
+
+def _cells(values) -> list[str]:
+    return ["" if v is None or v is False else "1" if v is True else "|".join(v) if type(v) is tuple else str(v)
+            for v in values]
+
+
+def _records(cls, rows):
+    """NamedTuples made in C from rows of their fields (cls._make is a Python call a row, a fifth of a load)."""
+    return map(tuple.__new__, repeat(cls), rows)
+
+
+def _nones(column: list[str]) -> list[str | None]:
+    return [v or None for v in column]
+
+
+def _ints(column: list[str]) -> list[int | None]:
+    return [int(v) if v else None for v in column]
+
+
+def _floats(column: list[str]) -> list[float | None]:
+    return [float(v) if v else None for v in column]
 
 
 def _without_peoples(stem: str) -> str:

@@ -1,4 +1,16 @@
-from graph.gazetteer import gazetteer
+import functools
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+
+import graph.gazetteer as module
+from graph.gazetteer import Gazetteer, gazetteer
+from graph.lexicon import DATA
+from tests.conftest import FIXTURES
 
 
 def test_every_level_is_present_with_parents():
@@ -85,8 +97,6 @@ def test_an_abolished_district_and_a_code_taken_since():
 
 
 def test_the_hand_list_of_former_names_adds_what_the_data_lacks(monkeypatch):
-    import graph.gazetteer as module
-
     lex = dict(module.lexicon())
     for old, (current, parent) in lex["former_names"].items():  # what is left there still resolves
         assert old in gazetteer().aliases, old
@@ -113,3 +123,157 @@ def test_english_names_are_official_for_provinces_and_tell_divisions_apart():
             if other != d.name:
                 clashes.append((d.name, other, d.name_en))
     assert clashes == []  # homophones under one parent carry tone marks: 清河镇 Qīnghé Town, 庆和镇 Qìnghé Town
+
+
+# The per-user cache (graph/usercache.py): a gazetteer read from it is the one built, whatever happened to it.
+
+SENTENCES = ["江苏省2017年支援陕西省扶贫协作资金4.5亿元。", "富平县与丹阳市结对，金坛市、子长县、鼓楼区和万盛区。",
+             "延长县合作社在文安驿镇梁家河村", "苏陕协作：宁商生物医药产业园落户商洛市商州区。"]
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    """A gazetteer built and saved with its villages into a cache folder of its own: (the gazetteer, the folder)."""
+    folder = tmp_path_factory.mktemp("cache") / "key"
+    built = Gazetteer()
+    built._cache = folder
+    built.save(folder)
+    built.preload()  # unpacks the villages, and saves them
+    return built, folder
+
+
+def state(gaz: Gazetteer) -> str:
+    """Everything a gazetteer holds, in order and with its types (1 is not 1.0 nor True)."""
+    return repr((list(gaz.divisions.items()), list(gaz.aliases.items()), gaz._alias_list, sorted(gaz.common),
+                 sorted(gaz.bigrams), gaz.abbreviations, gaz._former, gaz._valid, gaz._old_codes))
+
+
+def test_a_gazetteer_read_from_the_cache_is_the_one_built(saved):
+    built, folder = saved
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        ["gazetteer.json", "gazetteer.tsv", "gazetteer.automaton", "villages.json"]
+        + [f"villages-{p}.tsv" for p in {c[:2] for c in built.divisions}])
+    loaded = Gazetteer.cached(folder)
+    assert loaded is not None and state(loaded) == state(built)
+    assert sorted(loaded.automaton.items()) == sorted(built.automaton.items())
+    for text in SENTENCES:
+        assert list(loaded.scan(text)) == list(built.scan(text)) != [], text
+        assert list(loaded.scan(text, 3, 12)) == list(built.scan(text, 3, 12)), text
+    assert loaded.name_at("320413", 2010) == "金坛市" and loaded.former_names("610681") == built.former_names("610681")
+    loaded._cache = folder
+    town = next(d.code for d in loaded.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
+    assert list(loaded.villages(town).items()) == list(built.villages(town).items()) and "梁家河村" in loaded.villages(town)
+    assert loaded._village_blocks is None  # read from the cache's copy, not unpacked again
+    loaded.preload()
+    assert loaded._villages == built._villages
+
+
+@pytest.mark.parametrize("damage", ["tables cut short", "a name changed", "tables missing", "automaton cut short",
+                                    "automaton byte changed", "sidecar not JSON", "sidecar without sums"])
+def test_a_damaged_cache_is_not_read_and_is_built_again(saved, tmp_path, monkeypatch, damage):
+    built, folder = saved
+    monkeypatch.delenv("KG_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    copy = module._cache_folder()
+    shutil.copytree(folder, copy)
+    tables, automaton, sidecar = copy / "gazetteer.tsv", copy / "gazetteer.automaton", copy / "gazetteer.json"
+    if damage == "tables cut short":
+        tables.write_bytes(tables.read_bytes()[:100_000])
+    elif damage == "a name changed":  # which the tables' own form would not show
+        tables.write_bytes(tables.read_bytes().replace("富平县".encode(), "富干县".encode(), 1))
+    elif damage == "automaton cut short":
+        automaton.write_bytes(automaton.read_bytes()[:-1000])
+    elif damage == "automaton byte changed":
+        data = bytearray(automaton.read_bytes())
+        data[len(data) // 2] ^= 0xFF
+        automaton.write_bytes(bytes(data))
+    elif damage == "tables missing":
+        tables.unlink()
+    elif damage == "sidecar not JSON":
+        sidecar.write_bytes(b'{"sha256": {"gazetteer.tsv": ')
+    else:
+        sidecar.write_text(json.dumps({"files": []}))
+    assert Gazetteer.cached(copy) is None
+    gaz = module.gazetteer.__wrapped__()  # what gazetteer() does in a new process
+    assert state(gaz) == state(built) and gaz._cache == copy
+    assert (rebuilt := Gazetteer.cached(copy)) is not None and state(rebuilt) == state(built)
+
+
+def test_a_damaged_province_of_villages_is_unpacked_again(saved, tmp_path):
+    built, folder = saved
+    copy = tmp_path / "key"
+    shutil.copytree(folder, copy)
+    lines = copy / "villages-61.tsv"
+    lines.write_bytes(lines.read_bytes()[:-5000])
+    gaz = Gazetteer.cached(copy)
+    gaz._cache = copy
+    town = next(d.code for d in gaz.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
+    assert gaz.villages(town) == built.villages(town) and gaz._village_blocks is not None  # unpacked
+    assert gaz._villages["61"] == built._villages["61"]
+    meta = json.loads((copy / "villages.json").read_text())
+    assert hashlib.sha256(lines.read_bytes()).hexdigest() == meta["sha256"]["villages-61.tsv"]  # and saved whole again
+
+
+def test_a_changed_data_file_makes_a_new_cache(tmp_path, monkeypatch):
+    monkeypatch.delenv("KG_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("a\n")
+    monkeypatch.setattr(module, "SOURCES", (*module.SOURCES, extra))
+    first = module._cache_folder()
+    module.gazetteer.__wrapped__()
+    extra.write_text("b\n")
+    second = module._cache_folder()
+    assert second != first and second.parent == first.parent and not second.exists()
+    module.gazetteer.__wrapped__()
+    assert Gazetteer.cached(first) is not None and Gazetteer.cached(second) is not None
+    extra.write_text("a\n")
+    assert module._cache_folder() == first
+
+
+def test_the_cache_key_covers_every_file_the_gazetteer_reads(monkeypatch):
+    import pathlib
+
+    read = set()
+    opened = pathlib.Path.open
+
+    def spy(self, *args, **kwargs):
+        read.add(pathlib.Path(self).resolve())
+        return opened(self, *args, **kwargs)
+
+    monkeypatch.setattr(pathlib.Path, "open", spy)
+    monkeypatch.setattr(module, "lexicon", functools.cache(module.lexicon.__wrapped__))  # read again, not remembered
+    gaz = Gazetteer()
+    gaz.villages("610622103")
+    assert DATA / "lexicon.toml" in read and DATA / "villages.tsv.gz" in read
+    assert read <= {p.resolve() for p in module.SOURCES}
+
+
+def test_an_unwritable_cache_folder_is_no_error(tmp_path, monkeypatch):
+    (tmp_path / "cache").write_text("a file where the cache folder would be")  # refused to root as well
+    monkeypatch.delenv("KG_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    gaz = module.gazetteer.__wrapped__()
+    assert gaz.aliases["富平"].codes == ("610528",) and "梁家河村" in gaz.villages("610622103")
+    assert [p.name for p in tmp_path.iterdir()] == ["cache"]
+
+
+def test_kg_cache_off_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("KG_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    gaz = module.gazetteer.__wrapped__()
+    assert gaz._cache is None and "梁家河村" in gaz.villages("610622103")
+    gaz.preload()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_kg_extract_says_the_same_with_a_cold_cache_a_warm_one_and_none(kg, tmp_path):
+    article = FIXTURES / "articles" / "blind-minning-2018-07-16.txt"
+    env = {k: v for k, v in os.environ.items() if k != "KG_CACHE"} | {"XDG_CACHE_HOME": str(tmp_path)}
+    outputs = []
+    for extra in ({}, {}, {"KG_CACHE": "off"}):
+        r = subprocess.run([kg, "extract", str(article)], capture_output=True, env=env | extra, timeout=300)
+        assert r.returncode == 0 and r.stderr == b"", r.stderr
+        outputs.append(r.stdout)
+        assert (tmp_path / "ewc-graph").is_dir()  # written by the first run
+    assert outputs[0] == outputs[1] == outputs[2] and b'"relations"' in outputs[0]
