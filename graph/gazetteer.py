@@ -354,9 +354,6 @@ def gazetteer() -> Gazetteer:
             if folder:
                 gaz.save(folder)
         gaz._cache = folder
-        # its million objects live as long as the process: the next collection would walk them all for nothing
-        # (a tenth of kg extract's time), so they go, with all else loaded so far, where collections do not look
-        gc.freeze()
     return gaz
 
 
