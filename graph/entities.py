@@ -441,7 +441,7 @@ def _villages(doc: Document, gaz: Gazetteer, found: Found) -> None:
     codes: dict[str, set[tuple[str, str]]] = {}  # village name → {(code, the named place it lies in)}
     for parent in parents:
         code = parent.split(":", 1)[1]
-        for town in [code] if len(code) == 9 else _towns_of(gaz, code):
+        for town in [code] if len(code) == 9 else gaz.towns(code):
             for name, vcode in gaz.villages(town).items():
                 if len(name) >= 3:
                     codes.setdefault(name, set()).add((vcode, parent))
@@ -518,7 +518,7 @@ def _listed_towns(doc: Document, gaz: Gazetteer, found: Found) -> None:
     counties = {sp.key.split(":", 1)[1] for sp in found.spans if sp.type == "County" and sp.key.startswith("division:")}
     stems: dict[str, list[str]] = {}
     for county in counties:
-        for town in _towns_of(gaz, county):
+        for town in gaz.towns(county):
             stems.setdefault(_TOWN_SUFFIX.sub("", gaz.divisions[town].name), []).append(town)
     if not stems:
         return
@@ -537,19 +537,6 @@ def _listed_towns(doc: Document, gaz: Gazetteer, found: Found) -> None:
                     _add_division(found, gaz, codes[0], Span(pos, pos + len(item), division_key(codes[0]), "Town",
                                                              "town-in-list", item))
                 pos += len(item) + 1
-
-
-def _towns_of(gaz: Gazetteer, county: str) -> list[str]:
-    return _children(gaz).get(county, [])
-
-
-@cache
-def _children(gaz: Gazetteer) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
-    for d in gaz.divisions.values():
-        if d.level == "Town" and d.parent:
-            out.setdefault(d.parent, []).append(d.code)
-    return out
 
 
 def park_name(raw: str) -> str:

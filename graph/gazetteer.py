@@ -1,14 +1,18 @@
 """The national list of divisions (graph/data/divisions.tsv), the names of earlier years (history.tsv), and a
-matcher over all their names; kept between runs in the per-user cache (graph/usercache.py)."""
+matcher over all their names; kept between runs in the per-user cache (graph/usercache.py), from which a run
+reads only the rows it asks for."""
 from __future__ import annotations
 
 import gc
 import gzip
+import json
+from array import array
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
-from itertools import repeat
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from . import usercache
 from .lexicon import DATA, lexicon
@@ -54,7 +58,8 @@ def _without_gc():
 
 
 class Gazetteer:
-    """Divisions by code, and an Aho-Corasick automaton over every alias."""
+    """Divisions by code, and an Aho-Corasick automaton over every alias. Built, its tables are dicts; read from the
+    cache, they are mappings that make a row when it is first asked for (_Table)."""
 
     def __init__(self):
         with _without_gc():
@@ -114,6 +119,7 @@ class Gazetteer:
         with (DATA / "common_bigrams.txt").open(encoding="utf-8") as f:
             self.bigrams = frozenset(line.strip() for line in f if not line.startswith("#"))
         self.abbreviations = {ch: code for ch, code in lex["province_abbreviations"].items()}
+        self._towns = _towns_by_county(self.divisions)
         self._villages: dict[str, dict[str, dict[str, str]]] = {}  # province → town → village name → code
         self._village_blocks: dict[str, bytes] | None = None
 
@@ -190,57 +196,79 @@ class Gazetteer:
         import ahocorasick
 
         meta = usercache.sidecar(folder / "gazetteer.json")
-        tables = meta and usercache.verified(folder / "gazetteer.tsv", meta["sha256"].get("gazetteer.tsv"))
+        tables = meta and usercache.verified(folder / TABLES, meta["sha256"].get(TABLES))
         if not tables or usercache.verified(folder / AUTOMATON, meta["sha256"].get(AUTOMATON)) is None:
             return None
         gaz = cls.__new__(cls)
         try:
             gaz._restore(tables, ahocorasick.load(str(folder / AUTOMATON), _no_objects))
-        except (OSError, ValueError, KeyError):
+        except (OSError, ValueError, KeyError, TypeError):
             return None
         return gaz
 
     def save(self, folder: Path) -> None:
         """Save the tables and the automaton in a cache folder, for cached() to read."""
-        usercache.save(folder / "gazetteer.json", {"gazetteer.tsv": self._tables(), AUTOMATON: self.automaton.save})
+        usercache.save(folder / "gazetteer.json", {TABLES: self._tables(), AUTOMATON: self.automaton.save})
 
     def _tables(self) -> bytes:
-        """The tables as text, a line a column: its name, then its values (None and False as nothing), tab-separated."""
-        former = [(code, *name) for code, names in self._former.items() for name in names]
-        columns = {**{f"division.{f}": c for f, c in zip(Division._fields, zip(*self.divisions.values()))},
-                   **{f"alias.{f}": c for f, c in zip(Alias._fields, zip(*self._alias_list))},
-                   "common": sorted(self.common), "bigrams": sorted(self.bigrams),
-                   "abbreviation.char": self.abbreviations.keys(), "abbreviation.code": self.abbreviations.values(),
-                   **dict(zip(("former.code", "former.last", "former.first", "former.name"), zip(*former))),
-                   "valid.code": self._valid.keys(), "valid.first": [v[0] for v in self._valid.values()],
-                   "valid.last": [v[1] for v in self._valid.values()],
-                   "old_code.old": self._old_codes.keys(), "old_code.new": self._old_codes.values()}
-        return "\n".join("\t".join([name, *_cells(values)]) for name, values in columns.items()).encode("utf-8")
+        """The tables as the cache keeps them, for _restore: a line of JSON that says where each section lies in the
+        bytes after it ([start, end]), then the sections. A table is three: its rows, a line each (its key, then its
+        other cells, tab-separated; None and False as nothing, a tuple's items joined by |), as UTF-8; ``.starts``,
+        where each row starts and where the last ends; and ``.order``, the rows' numbers in the order of their keys.
+        Those two are arrays of unsigned ints, as the machine stores them (usercache's key covers its byte order).
+        The sets are a line a member."""
+        rows = {"divisions": ([*d] for d in self.divisions.values()),
+                "aliases": ([*a] for a in self._alias_list),
+                "former": ([code, *(cell for name in names for cell in name)] for code, names in self._former.items()),
+                "valid": ([code, *years] for code, years in self._valid.items()),
+                "old_codes": ([old, new] for old, new in self._old_codes.items()),
+                "towns": ([county, towns] for county, towns in self._towns.items())}
+        sections = {"common": "\n".join(sorted(self.common)).encode(), "bigrams": "\n".join(sorted(self.bigrams)).encode(),
+                    "abbreviations": "\n".join(map("\t".join, self.abbreviations.items())).encode()}
+        for name, table in rows.items():
+            lines = [("\t".join(_cells(cells)) + "\n").encode() for cells in table]
+            starts = array(_UINT, [0])
+            for line in lines:
+                starts.append(starts[-1] + len(line))
+            keys = [line[:line.index(b"\t")] for line in lines]
+            sections |= {name: b"".join(lines), f"{name}.starts": starts.tobytes(),
+                         f"{name}.order": array(_UINT, sorted(range(len(keys)), key=keys.__getitem__)).tobytes()}
+        layout, at = {}, 0
+        for name, data in sections.items():
+            layout[name] = [at, at + len(data)]
+            at += len(data)
+        return b"".join([json.dumps(layout).encode(), b"\n", *sections.values()])
 
     def _restore(self, tables: bytes, automaton) -> None:
-        """Set the tables from the text _tables wrote, and the automaton saved with them."""
-        col = {}
-        for line in tables.split(b"\n"):  # decoded a line at a time: most columns are ASCII, which decodes fast
-            name, *values = line.decode("utf-8").split("\t")
-            col[name] = values
-        fields = (col["division." + f] for f in Division._fields)
-        code, name, level, parent, name_en, lon, lat, until, successor = fields
-        self.divisions = dict(zip(code, _records(Division, zip(
-            code, name, level, _nones(parent), name_en, _floats(lon), _floats(lat), _ints(until), _nones(successor),
-            strict=True))))
-        texts, codes = col["alias.text"], [tuple(c.split("|")) for c in col["alias.codes"]]
-        self._alias_list = list(_records(Alias, zip(texts, codes, map(bool, col["alias.full"]),
-                                                    map(bool, col["alias.common"]), strict=True)))
-        self.aliases = dict(zip(texts, self._alias_list))
-        self.common, self.bigrams = frozenset(col["common"]), frozenset(col["bigrams"])
-        self.abbreviations = dict(zip(col["abbreviation.char"], col["abbreviation.code"], strict=True))
-        self._former = {}
-        for code, *former in zip(col["former.code"], map(int, col["former.last"]), _ints(col["former.first"]),
-                                 col["former.name"], strict=True):
-            self._former.setdefault(code, []).append(tuple(former))
-        self._valid = dict(zip(col["valid.code"], zip(_ints(col["valid.first"]), _ints(col["valid.last"]), strict=True),
-                               strict=True))
-        self._old_codes = dict(zip(col["old_code.old"], col["old_code.new"], strict=True))
+        """Set the tables from the bytes _tables wrote, and the automaton saved with them. Nothing is parsed but the
+        sets: a table's row becomes a Division, an Alias… when first asked for."""
+        head = tables.index(b"\n") + 1
+        layout = json.loads(tables[:head])
+
+        def section(name: str) -> bytes:
+            start, end = layout[name]
+            return tables[head + start:head + end]
+
+        def numbers(name: str) -> array:
+            numbers = array(_UINT)
+            numbers.frombytes(section(name))
+            return numbers
+
+        def table(name: str, parse: Callable[[list[str]], _V]) -> _Table[_V]:
+            return _Table(section(name), numbers(f"{name}.starts"), numbers(f"{name}.order"), parse)
+
+        def lines(name: str) -> list[str]:
+            return section(name).decode().split("\n") if layout[name][1] > layout[name][0] else []
+
+        self.divisions = table("divisions", _division)
+        self.aliases = table("aliases", _alias)
+        self._alias_list = _Numbered(self.aliases)
+        self._former = table("former", _former)
+        self._valid = table("valid", lambda cells: (_int(cells[1]), _int(cells[2])))
+        self._old_codes = table("old_codes", lambda cells: cells[1])
+        self._towns = table("towns", lambda cells: tuple(cells[1].split("|")))
+        self.common, self.bigrams = frozenset(lines("common")), frozenset(lines("bigrams"))
+        self.abbreviations = dict(line.split("\t") for line in lines("abbreviations"))
         self.automaton = automaton
         self._villages, self._village_blocks, self._cache = {}, None, None
 
@@ -271,6 +299,10 @@ class Gazetteer:
         to be in use; None where open: in the earliest list read (2000 for counties and above, 2015 for towns),
         or still in use."""
         return self._valid.get(code, (None, None))
+
+    def towns(self, county: str) -> tuple[str, ...]:
+        """The codes of the towns under a county-level division (abolished ones too), in the gazetteer's order."""
+        return self._towns.get(county, ())
 
     def successor(self, code: str) -> str | None:
         """The code of the division an abolished one was merged into, when known; None otherwise."""
@@ -337,7 +369,10 @@ class Gazetteer:
         return blocks
 
     def preload(self) -> None:
-        """Every province's villages, parsed now: before worker processes fork, so that they share them."""
+        """Every table's row and every province's villages, parsed now: before worker processes fork, so that they
+        share them."""
+        for table in (self.divisions, self.aliases, self._former, self._valid, self._old_codes, self._towns):
+            table.items()
         for province in {code[:2] for code in self.divisions}:
             self.villages(province)
 
@@ -363,7 +398,7 @@ def _cache_folder() -> Path | None:
     return usercache.folder(*SOURCES, Path(ahocorasick.__file__))
 
 
-AUTOMATON = "gazetteer.automaton"
+TABLES, AUTOMATON = "gazetteer.tables", "gazetteer.automaton"
 
 
 def _no_objects(data: bytes):
@@ -375,21 +410,132 @@ def _cells(values) -> list[str]:
             for v in values]
 
 
-def _records(cls, rows):
-    """NamedTuples made in C from rows of their fields (cls._make is a Python call a row, a fifth of a load)."""
-    return map(tuple.__new__, repeat(cls), rows)
+def _int(cell: str) -> int | None:
+    return int(cell) if cell else None
 
 
-def _nones(column: list[str]) -> list[str | None]:
-    return [v or None for v in column]
+def _float(cell: str) -> float | None:
+    return float(cell) if cell else None
 
 
-def _ints(column: list[str]) -> list[int | None]:
-    return [int(v) if v else None for v in column]
+def _division(cells: list[str]) -> Division:
+    code, name, level, parent, name_en, lon, lat, until, successor = cells
+    return Division(code, name, level, parent or None, name_en, _float(lon), _float(lat), _int(until), successor or None)
 
 
-def _floats(column: list[str]) -> list[float | None]:
-    return [float(v) if v else None for v in column]
+def _alias(cells: list[str]) -> Alias:
+    text, codes, full, common = cells
+    return Alias(text, tuple(codes.split("|")), bool(full), bool(common))
+
+
+def _former(cells: list[str]) -> list[tuple[int, int | None, str]]:
+    return [(int(cells[i]), _int(cells[i + 1]), cells[i + 2]) for i in range(1, len(cells), 3)]
+
+
+def _towns_by_county(divisions: Mapping[str, Division]) -> dict[str, tuple[str, ...]]:
+    towns: dict[str, list[str]] = {}
+    for d in divisions.values():
+        if d.level == "Town" and d.parent:
+            towns.setdefault(d.parent, []).append(d.code)
+    return {county: tuple(codes) for county, codes in towns.items()}
+
+
+_V = TypeVar("_V")
+_UINT = "I"  # the arrays of a cached table: unsigned ints (4 bytes wherever CPython runs)
+_MISSING = -1
+
+
+class _Table(Mapping[str, _V]):
+    """A table of the cache (Gazetteer._tables) kept as its bytes: a row is made into its value when first asked
+    for, by its key (a binary search of the keys, in the order of their UTF-8 bytes, which is that of the str) or by
+    its number. A run reads only the few hundred rows its articles name. Iterating reads every row's key; values()
+    and items() make every row's value, once, and keep them all."""
+
+    def __init__(self, rows: bytes, starts: Sequence[int], order: Sequence[int], parse: Callable[[list[str]], _V]):
+        self._rows = rows  # a line a row: the key, then the other cells, tab-separated
+        self._starts = starts  # where each row starts, then where the last ends
+        self._order = order  # the rows' numbers in the order of their keys
+        self._parse = parse  # a row's cells, its key first → its value
+        self._numbers: dict[object, int] = {}  # key → row number (_MISSING: none), for each key asked for
+        self._made: dict[int, _V] = {}  # row number → value
+        self._whole: dict[str, _V] | None = None  # every row, once values() or items() asked for them
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __getitem__(self, key: str) -> _V:
+        i = self._number(key)
+        if i == _MISSING:
+            raise KeyError(key)
+        return self.row(i)
+
+    def __contains__(self, key: object) -> bool:
+        return self._number(key) != _MISSING
+
+    def __iter__(self):
+        if self._whole is not None:
+            return iter(self._whole)
+        return (self._key(i).decode() for i in range(len(self)))
+
+    def values(self):
+        return self._all().values()
+
+    def items(self):
+        return self._all().items()
+
+    def row(self, i: int) -> _V:
+        """The value of row number ``i``."""
+        try:
+            return self._made[i]
+        except KeyError:
+            cells = self._rows[self._starts[i]:self._starts[i + 1] - 1].decode().split("\t")
+            value = self._made[i] = self._parse(cells)
+            return value
+
+    def _number(self, key: object) -> int:
+        try:
+            return self._numbers[key]
+        except KeyError:
+            pass
+        i = _MISSING
+        if isinstance(key, str):
+            wanted = key.encode()
+            at = bisect_left(self._order, wanted, key=self._key)
+            if at < len(self._order) and self._key(self._order[at]) == wanted:
+                i = self._order[at]
+        self._numbers[key] = i
+        return i
+
+    def _key(self, i: int) -> bytes:
+        start = self._starts[i]
+        return self._rows[start:self._rows.index(b"\t", start)]
+
+    def _all(self) -> dict[str, _V]:
+        if self._whole is None:
+            made, parse = self._made, self._parse
+            whole = {}
+            for i, line in enumerate(self._rows.decode().split("\n")[:-1]):
+                cells = line.split("\t")
+                if i not in made:
+                    made[i] = parse(cells)
+                whole[cells[0]] = made[i]
+            self._whole = whole
+        return self._whole
+
+
+class _Numbered(Sequence):
+    """A table's values by row number: the aliases as the automaton's integers name them."""
+
+    def __init__(self, table: _Table):
+        self._table = table
+
+    def __len__(self) -> int:
+        return len(self._table)
+
+    def __getitem__(self, i: int):
+        if not 0 <= i < len(self._table):
+            raise IndexError(i)
+        return self._table.row(i)
 
 
 def _without_peoples(stem: str) -> str:

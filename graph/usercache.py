@@ -2,10 +2,11 @@
 villages unpacked), kept so that the next run reads it instead of deriving it again.
 
 It lives in ``$XDG_CACHE_HOME/ewc-graph/`` (``~/.cache/ewc-graph/``), one folder per key: a hash of the files an
-entry is made from, the code that makes and reads it, Python and pyahocorasick. Nothing in it is code: text
-tables, and automata written by pyahocorasick's own ``save``. Each file is written through a rename and read only
-when its sha256 is the one its JSON sidecar records; the sidecar is written last. Whatever is missing, damaged or
-cannot be written is derived again, without a word; ``KG_CACHE=off`` turns the cache off.
+entry is made from, the code that makes and reads it, Python, the machine's byte order and pyahocorasick. Nothing
+in it is code: text tables with arrays of integers to index them, and automata written by pyahocorasick's own
+``save``. Each file is written through a rename and read only when its sha256 is the one its JSON sidecar records;
+the sidecar is written last. Whatever is missing, damaged or cannot be written is derived again, without a word;
+``KG_CACHE=off`` turns the cache off.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def folder(*sources: Path) -> Path | None:
         base = os.path.join(os.path.expanduser("~"), ".cache")
         if not os.path.isabs(base):  # no home to be found
             return None
-    digest = hashlib.sha256(f"{sys.version}\0{sys.platform}\0{sys.maxsize}".encode())
+    digest = hashlib.sha256(f"{sys.version}\0{sys.platform}\0{sys.maxsize}\0{sys.byteorder}".encode())
     for path in sources:
         with path.open("rb") as f:
             digest.update(hashlib.file_digest(f, "sha256").digest())

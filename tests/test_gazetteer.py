@@ -142,16 +142,20 @@ def saved(tmp_path_factory):
     return built, folder
 
 
+def tables(gaz: Gazetteer) -> tuple:
+    return gaz.divisions, gaz.aliases, gaz._former, gaz._valid, gaz._old_codes, gaz._towns
+
+
 def state(gaz: Gazetteer) -> str:
     """Everything a gazetteer holds, in order and with its types (1 is not 1.0 nor True)."""
-    return repr((list(gaz.divisions.items()), list(gaz.aliases.items()), gaz._alias_list, sorted(gaz.common),
-                 sorted(gaz.bigrams), gaz.abbreviations, gaz._former, gaz._valid, gaz._old_codes))
+    return repr(([list(table.items()) for table in tables(gaz)], list(gaz._alias_list), sorted(gaz.common),
+                 sorted(gaz.bigrams), gaz.abbreviations))
 
 
 def test_a_gazetteer_read_from_the_cache_is_the_one_built(saved):
     built, folder = saved
     assert sorted(p.name for p in folder.iterdir()) == sorted(
-        ["gazetteer.json", "gazetteer.tsv", "gazetteer.automaton", "villages.json"]
+        ["gazetteer.json", "gazetteer.tables", "gazetteer.automaton", "villages.json"]
         + [f"villages-{p}.tsv" for p in {c[:2] for c in built.divisions}])
     loaded = Gazetteer.cached(folder)
     assert loaded is not None and state(loaded) == state(built)
@@ -168,6 +172,63 @@ def test_a_gazetteer_read_from_the_cache_is_the_one_built(saved):
     assert loaded._villages == built._villages
 
 
+def test_a_cached_gazetteer_makes_only_the_rows_asked_for_and_they_are_the_built_ones(saved):
+    built, folder = saved
+    lazy = Gazetteer.cached(folder)
+    assert all(table._made == {} and table._whole is None for table in tables(lazy))  # nothing made yet
+    # today's divisions, abolished ones (崇文区, 大同镇, 万盛区 by its 12-digit code), one left out (620201) and none
+    codes = ["610528", "320413", "610681", "110103", "610902106", "610902107", "500110", "500110000000", "620201",
+             "441900101", "", "61", "6105280", "999999", *list(built.divisions)[::997]]
+    olds = ["320482", *list(built._old_codes)[::97]]  # codes of earlier years
+    for code in codes + olds:
+        for asked, wanted in zip(tables(lazy), tables(built)):
+            assert (code in asked) == (code in wanted), code
+            assert repr(asked.get(code)) == repr(wanted.get(code)), code  # 1 is not 1.0 nor True
+        for year in (None, 2008, 2015, 2023):
+            if code in built.divisions or code in built._old_codes:
+                assert lazy.name_at(code, year) == built.name_at(code, year), (code, year)
+        assert lazy.current(code) == built.current(code) and lazy.valid(code) == built.valid(code), code
+        assert lazy.successor(code) == built.successor(code) and lazy.ancestors(code) == built.ancestors(code), code
+        assert lazy.towns(code) == built.towns(code), code
+        if code in built.divisions:
+            assert lazy.former_names(code) == built.former_names(code), code
+    assert lazy.current("320482") == "320413" and lazy.towns("610622") and lazy.divisions["110103"].until == 2010
+    texts = ["富平", "富平县", "金坛市", "万盛区", "鼓楼区", "延长", "北京", "北京市", "大同镇", "不是地名", "",
+             *list(built.aliases)[::97]]
+    for text in texts:
+        assert repr(lazy.aliases.get(text)) == repr(built.aliases.get(text)), text
+    for i in range(0, len(built._alias_list), 997):
+        assert lazy._alias_list[i] == built._alias_list[i]
+    assert lazy.divisions.get(610528) is None and None not in lazy.aliases  # not a str: in no table
+    with pytest.raises(KeyError):
+        lazy.divisions["620201"]
+    with pytest.raises(IndexError):
+        lazy._alias_list[len(built._alias_list)]
+    made = len(lazy.divisions._made)
+    assert 0 < made < len(codes) + 200 and lazy.divisions._whole is None  # the rows asked for and their ancestors
+    assert lazy.divisions["610528"] is lazy.divisions["610528"]  # made once
+    # iterating: every key, in the built order, without making the values
+    for asked, wanted in zip(tables(lazy), tables(built)):
+        assert list(asked) == list(wanted) and len(asked) == len(wanted)
+    assert len(lazy.divisions._made) == made
+    # values() and items() make every row, once; the rows made before are kept
+    early = lazy.divisions["610528"]
+    for asked, wanted in zip(tables(lazy), tables(built)):
+        assert repr(list(asked.items())) == repr(list(wanted.items())) and list(asked.values()) == list(wanted.values())
+        assert dict(asked) == dict(wanted) and asked == wanted
+    assert dict(lazy.divisions.items())["610528"] is early is lazy.divisions["610528"]
+    assert [lazy._alias_list[i] for i in range(len(built._alias_list))] == list(built._alias_list)
+
+
+def test_a_county_s_towns_are_its_towns_of_today_and_the_abolished(saved):
+    built, _ = saved
+    towns = built.towns("610902")  # 汉滨区
+    assert "610902106" in towns and "610902107" in towns  # 大同镇 (abolished in 2016) and 恒口镇
+    assert set(towns) == {d.code for d in built.divisions.values() if d.level == "Town" and d.parent == "610902"}
+    assert built.towns("610000") == () and built.towns("no such code") == ()
+    assert sum(map(len, built._towns.values())) == sum(d.level == "Town" and bool(d.parent) for d in built.divisions.values())
+
+
 @pytest.mark.parametrize("damage", ["tables cut short", "a name changed", "tables missing", "automaton cut short",
                                     "automaton byte changed", "sidecar not JSON", "sidecar without sums"])
 def test_a_damaged_cache_is_not_read_and_is_built_again(saved, tmp_path, monkeypatch, damage):
@@ -176,7 +237,7 @@ def test_a_damaged_cache_is_not_read_and_is_built_again(saved, tmp_path, monkeyp
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     copy = module._cache_folder()
     shutil.copytree(folder, copy)
-    tables, automaton, sidecar = copy / "gazetteer.tsv", copy / "gazetteer.automaton", copy / "gazetteer.json"
+    tables, automaton, sidecar = copy / "gazetteer.tables", copy / "gazetteer.automaton", copy / "gazetteer.json"
     if damage == "tables cut short":
         tables.write_bytes(tables.read_bytes()[:100_000])
     elif damage == "a name changed":  # which the tables' own form would not show
@@ -190,7 +251,7 @@ def test_a_damaged_cache_is_not_read_and_is_built_again(saved, tmp_path, monkeyp
     elif damage == "tables missing":
         tables.unlink()
     elif damage == "sidecar not JSON":
-        sidecar.write_bytes(b'{"sha256": {"gazetteer.tsv": ')
+        sidecar.write_bytes(b'{"sha256": {"gazetteer.tables": ')
     else:
         sidecar.write_text(json.dumps({"files": []}))
     assert Gazetteer.cached(copy) is None
