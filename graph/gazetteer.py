@@ -7,7 +7,7 @@ import gc
 import gzip
 import json
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cache
@@ -120,8 +120,9 @@ class Gazetteer:
             self.bigrams = frozenset(line.strip() for line in f if not line.startswith("#"))
         self.abbreviations = {ch: code for ch, code in lex["province_abbreviations"].items()}
         self._towns = _towns_by_county(self.divisions)
-        self._villages: dict[str, dict[str, dict[str, str]]] = {}  # province → town → village name → code
-        self._village_blocks: dict[str, bytes] | None = None
+        self._villages: dict[str, dict[str, str]] = {}  # town → village name → code
+        self._village_lines_read: dict[str, bytes] = {}  # province → its lines of villages.tsv.gz
+        self._village_blocks: dict[str, bytes] | None = None  # the same, every province, when the file was unpacked
 
     def _read_history(self, add, own_district: dict[str, str], by_name: dict[str, list[str]],
                       needs_sign: set[str]) -> None:
@@ -270,7 +271,7 @@ class Gazetteer:
         self.common, self.bigrams = frozenset(lines("common")), frozenset(lines("bigrams"))
         self.abbreviations = dict(line.split("\t") for line in lines("abbreviations"))
         self.automaton = automaton
-        self._villages, self._village_blocks, self._cache = {}, None, None
+        self._villages, self._village_lines_read, self._village_blocks, self._cache = {}, {}, None, None
 
     def current(self, code: str) -> str | None:
         """The gazetteer's code for a code of any year (320482, 金坛市 until 2015 → 320413), None if unknown."""
@@ -330,18 +331,22 @@ class Gazetteer:
             yield start + last + 1 - len(alias.text), start + last + 1, alias
 
     def villages(self, town_code: str) -> dict[str, str]:
-        """Village name → code for the villages and communities of one town. The file is read on first use and
-        parsed a province at a time, when a document first needs that province (the whole takes half a second)."""
-        province = town_code[:2]
-        if province not in self._villages:
-            table: dict[str, dict[str, str]] = {}
-            for line in self._village_lines(province).decode("utf-8").splitlines():
-                code, name, town = line.split("\t")
-                table.setdefault(town, {})[name] = code
-            self._villages[province] = table
-        return self._villages[province].get(town_code, {})
+        """Village name → code for the villages and communities of one town. Its province's lines are read when a
+        document first needs that province, and the town's found among them and parsed when first asked for (the
+        whole file takes half a second to parse, a province a tenth of that)."""
+        if town_code not in self._villages:
+            lines = _town_lines(self._village_lines(town_code[:2]), town_code).decode("utf-8").splitlines()
+            self._villages[town_code] = {name: code for code, name, _ in (line.split("\t") for line in lines)}
+        return self._villages[town_code]
 
     def _village_lines(self, province: str) -> bytes:
+        """One province's lines of villages.tsv.gz (code, name and town, tab-separated, in the order of the codes and
+        so of the towns), read once."""
+        if province not in self._village_lines_read:
+            self._village_lines_read[province] = self._read_village_lines(province)
+        return self._village_lines_read[province]
+
+    def _read_village_lines(self, province: str) -> bytes:
         """One province's lines of villages.tsv.gz: the cache's copy when it is whole, else the file unpacked."""
         if self._village_blocks is None:
             meta = self._cache and usercache.sidecar(self._cache / "villages.json")
@@ -354,7 +359,7 @@ class Gazetteer:
 
     def _unpack_villages(self) -> dict[str, bytes]:
         """Each province's lines of villages.tsv.gz, as bytes (and saved in the cache): decoding the whole file took
-        longer than reading it, so a province is decoded when first needed."""
+        longer than reading it, so a town's lines are decoded when first needed."""
         data = gzip.decompress((DATA / "villages.tsv.gz").read_bytes())
         # sorted by code, so each province's villages are one block of lines
         provinces, starts, at = sorted({c[:2] for c in self.divisions}), [], 0
@@ -369,12 +374,12 @@ class Gazetteer:
         return blocks
 
     def preload(self) -> None:
-        """Every table's row and every province's villages, parsed now: before worker processes fork, so that they
-        share them."""
+        """Every table's rows made and every province's villages read, now: before worker processes fork, so that
+        they share them (a town's villages are parsed when first asked for, a few lines each)."""
         for table in (self.divisions, self.aliases, self._former, self._valid, self._old_codes, self._towns):
             table.items()
         for province in {code[:2] for code in self.divisions}:
-            self.villages(province)
+            self._village_lines(province)
 
 
 @cache
@@ -536,6 +541,18 @@ class _Numbered(Sequence):
         if not 0 <= i < len(self._table):
             raise IndexError(i)
         return self._table.row(i)
+
+
+def _town_lines(lines: bytes, town: str) -> bytes:
+    """The lines of one town's villages among lines of villages (code, name and town, tab-separated) in the order of
+    their towns: a binary search over the bytes, each of which stands for the town of its line (a newline too)."""
+    def town_at(at: int) -> bytes:
+        end = lines.find(b"\n", at)
+        end = len(lines) if end < 0 else end
+        return lines[lines.rfind(b"\t", 0, end) + 1:end]
+
+    every, wanted = range(len(lines)), town.encode()
+    return lines[bisect_left(every, wanted, key=town_at):bisect_right(every, wanted, key=town_at)]
 
 
 def _without_peoples(stem: str) -> str:

@@ -1,4 +1,5 @@
 import functools
+import gzip
 import hashlib
 import json
 import os
@@ -35,6 +36,19 @@ def test_villages_of_a_town():
     gaz = gazetteer()
     town = next(d.code for d in gaz.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
     assert "梁家河村" in gaz.villages(town)
+
+
+def test_the_villages_of_every_town_are_those_of_the_file():
+    with gzip.open(DATA / "villages.tsv.gz", "rt", encoding="utf-8") as f:
+        rows = [line.rstrip("\n").split("\t") for line in f if not line.startswith("#")]
+    assert [town for _, _, town in rows] == sorted(town for _, _, town in rows)  # what Gazetteer.villages relies on
+    wanted: dict[str, dict[str, str]] = {}
+    for code, name, town in rows:
+        wanted.setdefault(town, {})[name] = code
+    gaz = gazetteer()
+    assert {town: gaz.villages(town) for town in wanted} == wanted
+    ends = [f"{p}0000000" for p in {t[:2] for t in wanted}] + [f"{p}9999999" for p in {t[:2] for t in wanted}]
+    assert all(gaz.villages(t) == {} for t in ["610622", "6106221", "61062210300", *ends])
 
 
 def test_groupings_of_counties_are_not_cities():
@@ -169,7 +183,9 @@ def test_a_gazetteer_read_from_the_cache_is_the_one_built(saved):
     assert list(loaded.villages(town).items()) == list(built.villages(town).items()) and "梁家河村" in loaded.villages(town)
     assert loaded._village_blocks is None  # read from the cache's copy, not unpacked again
     loaded.preload()
-    assert loaded._villages == built._villages
+    assert loaded._village_lines_read == built._village_lines_read and len(loaded._village_lines_read) == 31
+    towns = [t for county in ("610622", "320481", "110101") for t in built.towns(county)]
+    assert [loaded.villages(t) for t in towns] == [built.villages(t) for t in towns] and all(towns)
 
 
 def test_a_cached_gazetteer_makes_only_the_rows_asked_for_and_they_are_the_built_ones(saved):
@@ -270,7 +286,8 @@ def test_a_damaged_province_of_villages_is_unpacked_again(saved, tmp_path):
     gaz._cache = copy
     town = next(d.code for d in gaz.divisions.values() if d.name == "文安驿镇" and d.parent == "610622")
     assert gaz.villages(town) == built.villages(town) and gaz._village_blocks is not None  # unpacked
-    assert gaz._villages["61"] == built._villages["61"]
+    towns = [d.code for d in built.divisions.values() if d.level == "Town" and d.code.startswith("61")]
+    assert [gaz.villages(t) for t in towns] == [built.villages(t) for t in towns]
     meta = json.loads((copy / "villages.json").read_text())
     assert hashlib.sha256(lines.read_bytes()).hexdigest() == meta["sha256"]["villages-61.tsv"]  # and saved whole again
 
