@@ -329,8 +329,8 @@ def _extract(args) -> int:
 
     try:
         gazetteer()
-        # its million objects live as long as this process: out of the collector's sight, which would walk them
-        # for nothing (a tenth of the run); not done in the library, where a caller's objects would be frozen too
+        # its objects (a million when it is built, not read from the cache) live as long as this process: out of the
+        # collector's sight, which would walk them for nothing; not done in the library, where a caller's would be too
         gc.freeze()
         facts = extract(args.file)
         if args.corrections:
