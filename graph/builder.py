@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -532,7 +532,7 @@ def _results(sources, previous: _Manifest | None, published, corrections: Correc
             return source, entry
         return replace(source, extracted=data), None
 
-    with _Pool(jobs, dask) as pool, extracted or _nothing():
+    with _Pool(jobs, dask) as pool, extracted or nullcontext():
         in_flight = None
         while True:
             batch = [kept(s) for s in itertools.islice(sources, size)]
@@ -570,11 +570,6 @@ class _Parts:
     def __exit__(self, *exc):
         if self.file is not None:
             self.file.close()
-
-
-@contextmanager
-def _nothing():
-    yield
 
 
 class _Pool:

@@ -193,9 +193,7 @@ def _checked(action: str, values) -> dict:
             if ("means" in values) == ("park" in values):
                 raise ValueError("say what the name means: a division (means = name or code) or a park (park = name)")
             if "park" in values:
-                if not isinstance(values["park"], str) or not values["park"].strip():
-                    raise ValueError("park must be a park's name")
-                out["park"] = values["park"].strip()
+                out["park"] = _facts_fields({"park": values["park"]}, need_kind=False)["park"]
             else:
                 out["means"] = _division(values["means"], unique=True)
     return out
@@ -460,8 +458,7 @@ class _Application:
     def _iri(self, r: Relation) -> str:
         from .rdf import entity_iri, fact_iri
 
-        iris = {k: entity_iri(e, self.facts.document.id) for k, e in self.entities.items()}
-        return fact_iri(r, iris).value
+        return fact_iri(r, {k: entity_iri(self.entities[k], self.facts.document.id) for k in _parties(r)}).value
 
     # ------------------------------------------------------------ additions
     def add(self, entry: Entry) -> bool:
@@ -472,19 +469,17 @@ class _Application:
             return False
         end = at + len(v["passage"])
         ev = _evidence(text, at, end, "correction-add")
-        if v["kind"] == "funds":
-            partners = (self._place(next(iter(v["giver"].codes))), self._place(next(iter(v["receiver"].codes))))
-        else:
-            partners = tuple(self._place(next(iter(p.codes))) for p in v["partners"])
+        given = (v["giver"], v["receiver"]) if v["kind"] == "funds" else v["partners"]
+        partners = tuple(self._place(next(iter(p.codes))) for p in given)
         park = self._park(v["park"]) if v["kind"] == "coBuilds" else None
-        for key in (*partners, *([park] if park else [])):  # each party quoted where the passage names it
-            if not any(m.entity == key and at <= m.evidence.start < end for m in self.mentions):
-                name = self.entities[key].name
-                named = [n for n in (name, *(p.text for p in v.get("partners", ())), *(
-                    v[k].text for k in ("giver", "receiver") if k in v)) if n in v["passage"]]
-                here = text.find(named[0], at, end) if named else at
-                span = (here, here + len(named[0])) if named else (at, end)
-                self.mentions.append(Mention(key, _evidence(text, *span, "correction-add"), text[span[0]:span[1]]))
+        folded = _folded(text)
+        parties = [*((k, p.text) for k, p in zip(partners, given)), *([(park, v["park"])] if park else [])]
+        for key, written in parties:  # each party quoted where the passage names it, else the passage
+            if any(m.entity == key and at <= m.evidence.start < end for m in self.mentions):
+                continue
+            span = next(((i, i + len(n)) for n in (self.entities[key].name, written)
+                         if (i := folded.find(_folded(n), at, end)) >= 0), (at, end))
+            self.mentions.append(Mention(key, _evidence(text, *span, "correction-add"), folded[span[0]:span[1]]))
         level = None
         if v["kind"] == "pairedWith":
             from .relations import _pair_level

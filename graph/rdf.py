@@ -173,8 +173,8 @@ def _relation(add, r: Relation, iris: dict[str, ox.NamedNode], names: dict[str, 
     node = fact_iri(r, iris)
     partners = [iris[p] for p in r.partners]
     if r.kind == "pairedWith":
-        a, b = sorted(partners, key=lambda n: n.value)  # one order, whichever the text named first
-        first, second = sorted(r.partners, key=lambda k: iris[k].value)
+        first, second = sorted(r.partners, key=lambda k: iris[k].value)  # one order, whichever the text named first
+        a, b = iris[first], iris[second]
         add(node, RDF.type, EWC.Pairing)
         add(node, EWC.partner, a)
         add(node, EWC.partner, b)
